@@ -1,0 +1,145 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Adjustment names how prices are adjusted for corporate actions, in Alpaca's words. Raw bars are
+// what fetch keeps by default; any other adjustment is stored as a series of its own, never mixed
+// with raw bars, so that an incremental fetch after a split cannot leave a half-adjusted history.
+type Adjustment string
+
+const (
+	Raw      Adjustment = "raw"
+	Split    Adjustment = "split"
+	Dividend Adjustment = "dividend"
+	All      Adjustment = "all"
+)
+
+// ParseAdjustment accepts raw, split, dividend or all; "" means raw.
+func ParseAdjustment(s string) (Adjustment, error) {
+	switch a := Adjustment(strings.ToLower(strings.TrimSpace(s))); a {
+	case "":
+		return Raw, nil
+	case Raw, Split, Dividend, All:
+		return a, nil
+	}
+	return "", fmt.Errorf("invalid adjustment %q: want raw, split, dividend or all", s)
+}
+
+// Norm returns a with "" read as Raw.
+func (a Adjustment) Norm() Adjustment {
+	if a == "" {
+		return Raw
+	}
+	return a
+}
+
+// Series names one stored sequence of bars.
+type Series struct {
+	Symbol     string
+	Timeframe  Timeframe
+	Adjustment Adjustment // "" is Raw
+}
+
+func (s Series) String() string {
+	out := s.Symbol + " " + s.Timeframe.String()
+	if a := s.Adjustment.Norm(); a != Raw {
+		out += " (" + string(a) + ")"
+	}
+	return out
+}
+
+// Span is a range of one symbol that a Batch has fetched completely: the bars in it are all
+// there are, so a range with no bars (a holiday) is known empty rather than missing.
+type Span struct {
+	Symbol string
+	Range
+}
+
+// Batch is one atomic write: a store applies its bars and its coverage together or not at all.
+type Batch struct {
+	Timeframe  Timeframe
+	Adjustment Adjustment // "" is Raw
+	Feed       string     // where the bars came from: "iex", "sip", "synth"...; recorded with them
+	Bars       []Bar      // any symbols, any order; a bar already stored is replaced
+	Covered    []Span     // ranges this batch completes; may be empty
+}
+
+// Query selects bars to read. Zero Start or End means unbounded; ranges are half-open.
+type Query struct {
+	Symbols    []string // empty: every symbol of the timeframe
+	Timeframe  Timeframe
+	Adjustment Adjustment // "" is Raw
+	Start, End time.Time
+}
+
+// SeriesInfo describes one stored series.
+type SeriesInfo struct {
+	Series
+	Bars        int64
+	First, Last time.Time // open times of the first and last bar; zero when Bars is 0
+	Feed        string    // feed of the most recent write
+}
+
+// Store keeps bars. Implementations are safe for use by one process at a time for writing;
+// readers in other processes see either the state before or after a Write, never a torn one.
+type Store interface {
+	// Write applies b atomically: an idempotent upsert of its bars keyed by
+	// (symbol, timeframe, adjustment, time), plus its coverage.
+	Write(ctx context.Context, b Batch) error
+	// Coverage returns the ranges of s that have been fetched completely, in normal form.
+	Coverage(ctx context.Context, s Series) (Ranges, error)
+	// Read streams the selected bars ordered by time, then symbol, without loading them all.
+	Read(ctx context.Context, q Query) (BarIterator, error)
+	// Series lists what the store holds, ordered by timeframe, adjustment and symbol.
+	Series(ctx context.Context) ([]SeriesInfo, error)
+	Close() error
+}
+
+// BarIterator is a pull-based stream of bars, used as sql.Rows is:
+//
+//	for it.Next() { b := it.Bar(); ... }
+//	if err := it.Err(); err != nil { ... }
+//
+// Bar returns the current bar; it is valid until the next call to Next.
+type BarIterator interface {
+	Next() bool
+	Bar() Bar
+	Err() error
+	Close() error
+}
+
+// ErrNotStore is returned (wrapped) when a path exists but is not a store of the expected kind.
+var ErrNotStore = errors.New("not a barkeep store")
+
+// SliceIterator streams bars from memory: for tests, benchmarks and small sources.
+type SliceIterator struct {
+	bars []Bar
+	i    int
+}
+
+// NewSliceIterator returns an iterator over bars, which must already be in (time, symbol) order.
+func NewSliceIterator(bars []Bar) *SliceIterator { return &SliceIterator{bars: bars, i: -1} }
+
+func (s *SliceIterator) Next() bool   { s.i++; return s.i < len(s.bars) }
+func (s *SliceIterator) Bar() Bar     { return s.bars[s.i] }
+func (s *SliceIterator) Err() error   { return nil }
+func (s *SliceIterator) Close() error { s.i = len(s.bars); return nil }
+
+// Collect drains it into a slice and closes it.
+func Collect(it BarIterator) ([]Bar, error) {
+	var out []Bar
+	for it.Next() {
+		out = append(out, it.Bar())
+	}
+	err := it.Err()
+	if cerr := it.Close(); err == nil {
+		err = cerr
+	}
+	return out, err
+}
