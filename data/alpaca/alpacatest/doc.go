@@ -1,0 +1,9 @@
+// Package alpacatest owns an in-process fake of Alpaca's historical market-data API, written
+// from Alpaca's documentation of /v2/stocks/bars and /v1beta3/crypto/us/bars and from what the
+// official Go SDK sends. It exists so that barkeep's Alpaca source is tested through the real
+// SDK client, with the real wire format, pagination tokens, rate-limit headers, error bodies
+// and injected faults, without reaching Alpaca.
+//
+// Given the same options and the same sequence of requests, the server answers the same way:
+// faults are drawn from a seeded generator or taken from a script.
+package alpacatest

@@ -1,0 +1,265 @@
+package alpaca
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// maxBody bounds one response: a page of 10000 bars is about 1.5 MB.
+const maxBody = 64 << 20
+
+// Backoff of the n-th retry: a uniform draw in [0, min(backoffCap, backoffBase<<n)) ("full
+// jitter"), so many clients that failed together do not retry together.
+const (
+	backoffBase = 500 * time.Millisecond
+	backoffCap  = 30 * time.Second
+)
+
+// Stats counts a Source's HTTP work, for progress displays.
+type Stats struct {
+	Requests       int64         // HTTP attempts, retries included
+	Retries        int64         // attempts that repeated a failed one
+	Bytes          int64         // response bytes read (compressed size when compressed)
+	RateLimitWaits int64         // times a request waited for X-RateLimit-Reset
+	Waited         time.Duration // time spent in backoff and rate-limit waits
+}
+
+type counters struct {
+	requests, retries, bytes, rateLimitWaits, waited atomic.Int64
+}
+
+// transport is the RoundTripper under the SDK. The SDK only retries 429 and 500 at a fixed
+// second and cannot be cancelled; this governs pacing, retries and cancellation instead, and
+// hands the SDK only complete, valid pages, so a failure is retried as the same page.
+type transport struct {
+	base    http.RoundTripper
+	cfg     *Config
+	log     *slog.Logger
+	stats   *counters
+	limiter *bucket
+
+	mu           sync.Mutex
+	blockedUntil time.Time // from X-RateLimit-Reset when the window is spent
+}
+
+// bound ties every request of one Bars call to that call's context: the SDK sends requests
+// without one.
+type bound struct {
+	t   *transport
+	ctx context.Context
+}
+
+func (b bound) RoundTrip(req *http.Request) (*http.Response, error) { return b.t.do(b.ctx, req) }
+
+// retryable is a failure worth another attempt.
+type retryable struct {
+	reason string
+	err    error
+}
+
+func (r *retryable) Error() string {
+	if r.err != nil {
+		return r.reason + ": " + r.err.Error()
+	}
+	return r.reason
+}
+
+func (r *retryable) Unwrap() error { return r.err }
+
+func (t *transport) do(ctx context.Context, req *http.Request) (*http.Response, error) {
+	endpoint := req.URL.Host + req.URL.Path
+	var slept time.Duration
+	for attempt := 0; ; attempt++ {
+		if err := t.pace(ctx, endpoint); err != nil {
+			return nil, err
+		}
+		if attempt > 0 {
+			t.stats.retries.Add(1)
+		}
+		resp, err := t.attempt(ctx, req)
+		if err == nil {
+			return resp, nil
+		}
+		if cerr := context.Cause(ctx); ctx.Err() != nil {
+			return nil, cerr
+		}
+		var r *retryable
+		if !errors.As(err, &r) {
+			return nil, err
+		}
+		if attempt >= t.cfg.MaxRetries {
+			return nil, &RetryError{Endpoint: endpoint, Attempts: attempt + 1, Last: err}
+		}
+		var wait time.Duration
+		if r.reason != "429" || !t.isBlocked() {
+			// A 429 with a Reset waits for the window in pace instead.
+			wait = t.backoff(attempt)
+		}
+		if slept+wait > t.cfg.MaxRetryWait {
+			return nil, &RetryError{Endpoint: endpoint, Attempts: attempt + 1, Last: err}
+		}
+		t.log.LogAttrs(ctx, slog.LevelDebug, "alpaca retry",
+			slog.String("endpoint", endpoint), slog.Int("attempt", attempt+1),
+			slog.String("reason", err.Error()), slog.Duration("wait", wait))
+		if err := t.sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+		slept += wait
+	}
+}
+
+func (t *transport) backoff(attempt int) time.Duration {
+	ceil := backoffCap
+	if attempt < 16 && backoffBase<<attempt < backoffCap {
+		ceil = backoffBase << attempt
+	}
+	return rand.N(ceil)
+}
+
+func (t *transport) sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t.stats.waited.Add(int64(d))
+	return t.cfg.sleep(ctx, d)
+}
+
+func (t *transport) isBlocked() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.blockedUntil.After(t.cfg.now())
+}
+
+// pace waits for the rate-limit window if the server said it is spent, then for a token.
+func (t *transport) pace(ctx context.Context, endpoint string) error {
+	t.mu.Lock()
+	wait := t.blockedUntil.Sub(t.cfg.now())
+	t.mu.Unlock()
+	if wait > 0 {
+		wait = min(wait, t.cfg.MaxResetWait)
+		t.stats.rateLimitWaits.Add(1)
+		t.log.LogAttrs(ctx, slog.LevelInfo, "alpaca rate limit reached, waiting for reset",
+			slog.String("endpoint", endpoint), slog.Duration("wait", wait))
+		if err := t.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+	if t.limiter != nil {
+		if err := t.sleep(ctx, t.limiter.reserve(t.cfg.now())); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// noteLimits reads Alpaca's rate-limit headers. When the window is spent (or on 429) every
+// request of the Source waits until its Reset.
+func (t *transport) noteLimits(h http.Header, status int) {
+	remaining, rerr := strconv.Atoi(h.Get("X-RateLimit-Remaining"))
+	reset, serr := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)
+	if serr != nil || !(status == http.StatusTooManyRequests || (rerr == nil && remaining <= 0)) {
+		return
+	}
+	until := time.Unix(reset, 0)
+	t.mu.Lock()
+	if until.After(t.blockedUntil) {
+		t.blockedUntil = until
+	}
+	t.mu.Unlock()
+}
+
+// attempt makes one request and reads its whole body within RequestTimeout.
+func (t *transport) attempt(ctx context.Context, req *http.Request) (*http.Response, error) {
+	actx, cancel := context.WithTimeout(ctx, t.cfg.RequestTimeout)
+	defer cancel()
+	t.stats.requests.Add(1)
+	resp, err := t.base.RoundTrip(req.Clone(actx))
+	if err != nil {
+		return nil, &retryable{"request", unwrapTimeout(actx, err)}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	resp.Body.Close()
+	t.stats.bytes.Add(int64(len(body)))
+	t.noteLimits(resp.Header, resp.StatusCode)
+	if err != nil {
+		return nil, &retryable{"reading body", unwrapTimeout(actx, err)}
+	}
+	switch s := resp.StatusCode; {
+	case s == http.StatusTooManyRequests:
+		return nil, &retryable{"429", nil}
+	case s == 500 || s == 502 || s == 503 || s == 504:
+		return nil, &retryable{"HTTP " + strconv.Itoa(s), nil}
+	case s >= 300:
+		return nil, newAPIError(s, body, req.URL)
+	}
+	if resp.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err == nil {
+			body, err = io.ReadAll(io.LimitReader(zr, maxBody))
+		}
+		if err != nil {
+			return nil, &retryable{"decompressing body", err}
+		}
+		resp.Header.Del("Content-Encoding")
+	}
+	if !json.Valid(body) {
+		return nil, &retryable{"incomplete or malformed JSON body", nil}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	resp.Uncompressed = true
+	return resp, nil
+}
+
+func unwrapTimeout(actx context.Context, err error) error {
+	if errors.Is(actx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("timed out: %w", err)
+	}
+	return err
+}
+
+// bucket is a token bucket that hands out reservations: each caller is told how long to wait
+// for its token, so waits stay fair across goroutines and correct under a fake clock.
+type bucket struct {
+	mu     sync.Mutex
+	rate   float64 // tokens per second
+	burst  float64
+	tokens float64
+	last   time.Time
+}
+
+func newBucket(rpm int) *bucket {
+	// A small burst lets a few parallel fetches start at once without spending the minute's
+	// budget in the first second.
+	burst := float64(max(1, min(rpm/20, 10)))
+	return &bucket{rate: float64(rpm) / 60, burst: burst, tokens: burst}
+}
+
+func (b *bucket) reserve(now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.last.IsZero() && now.After(b.last) {
+		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	}
+	if now.After(b.last) {
+		b.last = now
+	}
+	b.tokens--
+	if b.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-b.tokens / b.rate * float64(time.Second))
+}
