@@ -1,0 +1,345 @@
+package duckdb
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+	"github.com/duckdb/duckdb-go/v2/mapping"
+
+	"github.com/barkeep-trading/barkeep/data"
+)
+
+// SchemaVersion is the layout this package writes; files with a newer one are refused rather
+// than misread.
+const SchemaVersion = 1
+
+const schemaSQL = `
+CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+CREATE TABLE bars (
+	symbol      VARCHAR     NOT NULL,
+	timeframe   VARCHAR     NOT NULL,
+	adjustment  VARCHAR     NOT NULL,
+	time        TIMESTAMPTZ NOT NULL,
+	open        DOUBLE      NOT NULL,
+	high        DOUBLE      NOT NULL,
+	low         DOUBLE      NOT NULL,
+	close       DOUBLE      NOT NULL,
+	volume      DOUBLE      NOT NULL,
+	trade_count UBIGINT     NOT NULL,
+	vwap        DOUBLE      NOT NULL,
+	feed        VARCHAR     NOT NULL,
+	PRIMARY KEY (symbol, timeframe, adjustment, time)
+);
+CREATE TABLE coverage (
+	symbol     VARCHAR     NOT NULL,
+	timeframe  VARCHAR     NOT NULL,
+	adjustment VARCHAR     NOT NULL,
+	start      TIMESTAMPTZ NOT NULL,
+	"end"      TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE series (
+	symbol     VARCHAR NOT NULL,
+	timeframe  VARCHAR NOT NULL,
+	adjustment VARCHAR NOT NULL,
+	feed       VARCHAR NOT NULL,
+	PRIMARY KEY (symbol, timeframe, adjustment)
+);
+INSERT INTO meta VALUES ('format', 'barkeep'), ('schema_version', '1');
+`
+
+// Store is a data.Store in one DuckDB file.
+type Store struct {
+	path string
+	db   *sql.DB
+	// raw is a second handle on the same database instance (DuckDB's instance cache shares it
+	// with db), used by Read to fetch column vectors without database/sql.
+	raw mapping.Database
+
+	mu     sync.Mutex // serialises writers: one staging table, one transaction at a time
+	wconn  *sql.Conn  // holds the staging table, which is temporary and so per connection
+	closed bool
+}
+
+var _ data.Store = (*Store)(nil)
+
+// duckMagic sits at byte 8 of every DuckDB database file, after the header checksum.
+var duckMagic = []byte("DUCK")
+
+// Open opens the store at path, creating the file and its directory when they do not exist.
+// An existing file that is not a DuckDB database, or a DuckDB database without barkeep's tables
+// or of a newer schema, is refused with an error wrapping data.ErrNotStore and is left untouched.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("open duckdb store: empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("open duckdb store %s: create its directory: %w", path, err)
+	}
+	exists, err := checkFile(abs)
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
+	}
+	if exists {
+		// Inspect read-only first: opening read-write may replay a WAL or checkpoint, and a
+		// foreign file must not change because barkeep looked at it.
+		if err := inspect(ctx, abs); err != nil {
+			return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
+		}
+	}
+	db, err := openSQL(abs)
+	if err != nil {
+		return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
+	}
+	s := &Store{path: abs, db: db}
+	if err := s.init(ctx, exists); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// checkFile reports whether path exists, and fails if it exists but is no DuckDB database.
+func checkFile(path string) (bool, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return false, fmt.Errorf("is a directory, not a DuckDB file: %w", data.ErrNotStore)
+	}
+	head := make([]byte, 12)
+	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head[8:12], duckMagic) {
+		return false, fmt.Errorf("not a DuckDB database file: %w", data.ErrNotStore)
+	}
+	return true, nil
+}
+
+func openSQL(path string) (*sql.DB, error) {
+	c, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	return sql.OpenDB(c), nil
+}
+
+// inspect checks, read-only, that the file at path holds a barkeep store this build can read.
+func inspect(ctx context.Context, path string) error {
+	c, err := duckdb.NewConnector(path+"?access_mode=READ_ONLY", nil)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	db := sql.OpenDB(c)
+	defer db.Close()
+	return checkSchema(ctx, db)
+}
+
+func checkSchema(ctx context.Context, db *sql.DB) error {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
+		WHERE database_name = current_database() AND schema_name = 'main'
+		AND table_name IN ('meta', 'bars', 'coverage', 'series')`).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("read catalog: %w", err)
+	}
+	if n != 4 {
+		return fmt.Errorf("a DuckDB database without barkeep's tables: %w", data.ErrNotStore)
+	}
+	var format, version string
+	err = db.QueryRowContext(ctx, `SELECT
+		(SELECT value FROM meta WHERE key = 'format'),
+		(SELECT value FROM meta WHERE key = 'schema_version')`).Scan(&format, &version)
+	if err != nil {
+		return fmt.Errorf("a DuckDB database with an unreadable meta table (%v): %w", err, data.ErrNotStore)
+	}
+	v, err := strconv.Atoi(version)
+	if format != "barkeep" || err != nil {
+		return fmt.Errorf("a DuckDB database whose meta table is not barkeep's: %w", data.ErrNotStore)
+	}
+	if v > SchemaVersion {
+		return fmt.Errorf("schema version %d is newer than this barkeep reads (%d); upgrade barkeep: %w",
+			v, SchemaVersion, data.ErrNotStore)
+	}
+	return nil
+}
+
+func (s *Store) init(ctx context.Context, exists bool) error {
+	if exists {
+		if err := checkSchema(ctx, s.db); err != nil {
+			return err
+		}
+	} else {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, schemaSQL); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("create schema: %w", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("create schema: %w", err)
+		}
+	}
+	var err error
+	if s.wconn, err = s.db.Conn(ctx); err != nil {
+		return fmt.Errorf("writer connection: %w", err)
+	}
+	if _, err := s.wconn.ExecContext(ctx, stageSQL); err != nil {
+		return fmt.Errorf("create staging table: %w", err)
+	}
+	if s.raw, err = openRaw(s.path); err != nil {
+		return err
+	}
+	return nil
+}
+
+// openRaw opens a second handle on the database instance that database/sql already holds. The
+// driver opens files through its instance cache, so asking the cache for the same path with the
+// same configuration returns that instance rather than a rival one.
+func openRaw(path string) (mapping.Database, error) {
+	var cfg mapping.Config
+	if mapping.CreateConfig(&cfg) == mapping.StateError {
+		return mapping.Database{}, errors.New("create raw config")
+	}
+	defer mapping.DestroyConfig(&cfg)
+	if mapping.SetConfig(cfg, "duckdb_api", "go") == mapping.StateError {
+		return mapping.Database{}, errors.New("configure raw handle")
+	}
+	var db mapping.Database
+	var msg string
+	if mapping.GetOrCreateFromCache(duckdb.GetInstanceCache(), path, &db, cfg, &msg) == mapping.StateError {
+		mapping.Close(&db)
+		return mapping.Database{}, fmt.Errorf("raw handle: %s", msg)
+	}
+	return db, nil
+}
+
+// Coverage returns the fetched ranges of one series.
+func (s *Store) Coverage(ctx context.Context, sr data.Series) (data.Ranges, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT start, "end" FROM coverage
+		WHERE symbol = ? AND timeframe = ? AND adjustment = ? ORDER BY start`,
+		sr.Symbol, sr.Timeframe.String(), string(sr.Adjustment.Norm()))
+	if err != nil {
+		return nil, fmt.Errorf("coverage %s: %w", sr, err)
+	}
+	rs, err := scanRanges(rows)
+	if err != nil {
+		return nil, fmt.Errorf("coverage %s: %w", sr, err)
+	}
+	// Stored rows are in normal form already; normalising again protects against rows a user
+	// added by hand.
+	return data.Normalize(rs), nil
+}
+
+func scanRanges(rows *sql.Rows) ([]data.Range, error) {
+	defer rows.Close()
+	var out []data.Range
+	for rows.Next() {
+		var r data.Range
+		if err := rows.Scan(&r.Start, &r.End); err != nil {
+			return nil, err
+		}
+		r.Start, r.End = r.Start.UTC(), r.End.UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Series lists the stored series with their bar counts and first and last bar times.
+func (s *Store) Series(ctx context.Context) ([]data.SeriesInfo, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT b.symbol, b.timeframe, b.adjustment, b.n, b.first, b.last, coalesce(s.feed, b.feed)
+		FROM (SELECT symbol, timeframe, adjustment, count(*) AS n, min(time) AS first,
+		             max(time) AS last, arg_max(feed, time) AS feed
+		      FROM bars GROUP BY symbol, timeframe, adjustment) b
+		LEFT JOIN series s USING (symbol, timeframe, adjustment)`)
+	if err != nil {
+		return nil, fmt.Errorf("list series: %w", err)
+	}
+	defer rows.Close()
+	var out []data.SeriesInfo
+	for rows.Next() {
+		var info data.SeriesInfo
+		var tf, adj string
+		if err := rows.Scan(&info.Symbol, &tf, &adj, &info.Bars, &info.First, &info.Last, &info.Feed); err != nil {
+			return nil, fmt.Errorf("list series: %w", err)
+		}
+		if info.Timeframe, err = data.ParseTimeframe(tf); err != nil {
+			return nil, fmt.Errorf("list series: %s: %w", info.Symbol, err)
+		}
+		if info.Adjustment, err = data.ParseAdjustment(adj); err != nil {
+			return nil, fmt.Errorf("list series: %s %s: %w", info.Symbol, tf, err)
+		}
+		info.First, info.Last = info.First.UTC(), info.Last.UTC()
+		out = append(out, info)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list series: %w", err)
+	}
+	slices.SortFunc(out, func(a, b data.SeriesInfo) int {
+		if d := a.Timeframe.Duration() - b.Timeframe.Duration(); d != 0 {
+			return cmpDur(d)
+		}
+		if a.Adjustment != b.Adjustment {
+			return cmpStr(string(a.Adjustment), string(b.Adjustment))
+		}
+		return cmpStr(a.Symbol, b.Symbol)
+	})
+	return out, nil
+}
+
+func cmpDur(d time.Duration) int {
+	if d < 0 {
+		return -1
+	}
+	return 1
+}
+
+func cmpStr(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Close releases the file. Iterators from Read must be closed first.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	var errs []error
+	if s.wconn != nil {
+		errs = append(errs, s.wconn.Close())
+	}
+	mapping.Close(&s.raw)
+	errs = append(errs, s.db.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close duckdb store %s: %w", s.path, err)
+	}
+	return nil
+}
