@@ -1,0 +1,13 @@
+// Package reports owns what a backtest tells its reader: the performance statistics of an
+// engine.Result (and of an optional benchmark run beside it), the plots, the self-contained HTML
+// report and the machine-readable outputs (stats.json, trades.csv, equity.csv).
+//
+// It computes and renders; it never runs a backtest. Compute turns a Result into a Summary,
+// WriteDir writes a report directory atomically, PrintSummary prints the key figures for a
+// terminal.
+//
+// Every statistic is defined once, in the metrics table of conventions.go: that table gives the
+// JSON keys of stats.json, the rows of the report's statistics table and the conventions section
+// of the report. The doc comment of each Stats field repeats the formula word for word, and a
+// test keeps the two in step.
+package reports

@@ -1,0 +1,242 @@
+package reports
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/barkeep-trading/barkeep/engine"
+)
+
+// Options tune Compute.
+type Options struct {
+	RiskFree  float64        // annual risk-free rate as a fraction (0.04 = 4%); 0 when unset
+	Benchmark *engine.Result // optional run to compare against (buy and hold, say)
+	Version   string         // barkeep version, for the record
+	RunDate   time.Time      // when the backtest ran, for the record; Compute does not read the clock
+}
+
+// Run is what the report records about the run it describes.
+type Run struct {
+	Strategy   string            `json:"strategy"`
+	Params     map[string]string `json:"params"`
+	Symbols    []string          `json:"symbols"`
+	Timeframe  string            `json:"timeframe"`
+	Start      time.Time         `json:"start"` // the requested range, half-open
+	End        time.Time         `json:"end"`
+	Store      string            `json:"store"`
+	Feed       string            `json:"feed"`
+	Adjustment string            `json:"adjustment"`
+	Cash       float64           `json:"cash"`
+	Bars       int64             `json:"bars"`
+	Version    string            `json:"version"`
+	RunDate    time.Time         `json:"run_date"`
+	Benchmark  string            `json:"benchmark,omitempty"` // the benchmark run's strategy name
+}
+
+// YearRow is one year of the monthly returns table. A month without equity points is NaN.
+type YearRow struct {
+	Year   int
+	Months [12]float64
+	Total  float64
+}
+
+// YearlyReturn is one year of the strategy and the benchmark (NaN when there is none).
+type YearlyReturn struct {
+	Year      int
+	Strategy  float64
+	Benchmark float64
+}
+
+// Summary is everything the report shows that is computed rather than copied from the Result.
+type Summary struct {
+	Run         Run
+	Strategy    Stats
+	Benchmark   *Stats // nil without a benchmark
+	Monthly     []YearRow
+	Yearly      []YearlyReturn
+	Conventions []Convention
+
+	riskFree float64
+	strat    daily
+	bench    *daily
+	benchEq  []engine.EquityPoint
+}
+
+// Compute derives the statistics of r, and of o.Benchmark beside them. It reads every equity
+// point, so it is linear in the length of the curve.
+func Compute(r *engine.Result, o Options) (Summary, error) {
+	if r == nil {
+		return Summary{}, errors.New("compute report: nil result")
+	}
+	if err := checkCurve(r.Equity); err != nil {
+		return Summary{}, fmt.Errorf("compute report: %w", err)
+	}
+	s := Summary{
+		Run:         runOf(r, o),
+		Conventions: Conventions(),
+		riskFree:    o.RiskFree,
+		strat:       resample(r.Equity),
+	}
+	s.Strategy = computeStats(r, s.strat, o.RiskFree)
+	if b := o.Benchmark; b != nil {
+		if err := checkCurve(b.Equity); err != nil {
+			return Summary{}, fmt.Errorf("compute report: benchmark: %w", err)
+		}
+		bd := resample(b.Equity)
+		bs := computeStats(b, bd, o.RiskFree)
+		bs.Alpha, bs.Beta = alphaBeta(bd, bd, o.RiskFree)
+		s.Strategy.Alpha, s.Strategy.Beta = alphaBeta(s.strat, bd, o.RiskFree)
+		s.Benchmark, s.bench, s.benchEq = &bs, &bd, b.Equity
+		s.Run.Benchmark = b.Config.Strategy
+	}
+	s.Monthly = monthly(r.Equity, s.strat)
+	s.Yearly = yearly(r.Equity, s.strat, o.Benchmark, s.bench)
+	return s, nil
+}
+
+// checkCurve rejects curves the statistics would silently get wrong.
+func checkCurve(eq []engine.EquityPoint) error {
+	for i, p := range eq {
+		if math.IsNaN(p.Equity) || math.IsInf(p.Equity, 0) {
+			return fmt.Errorf("equity point %d at %s is %v", i, p.Time.Format(time.RFC3339), p.Equity)
+		}
+		if i > 0 && p.Time.Before(eq[i-1].Time) {
+			return fmt.Errorf("equity point %d at %s is before the previous one", i, p.Time.Format(time.RFC3339))
+		}
+	}
+	if len(eq) > 0 && eq[0].Equity <= 0 {
+		return fmt.Errorf("starting equity %v is not positive", eq[0].Equity)
+	}
+	return nil
+}
+
+func runOf(r *engine.Result, o Options) Run {
+	c := r.Config
+	p := c.Provenance
+	run := Run{
+		Strategy:   c.Strategy,
+		Params:     maps.Clone(c.Params),
+		Symbols:    slices.Clone(p.Symbols),
+		Store:      p.Store,
+		Feed:       p.Feed,
+		Adjustment: string(p.Adjustment),
+		Start:      p.Start,
+		End:        p.End,
+		Cash:       c.Cash,
+		Bars:       r.Bars,
+		Version:    o.Version,
+		RunDate:    o.RunDate,
+	}
+	if p.Timeframe.Valid() {
+		run.Timeframe = p.Timeframe.String()
+	}
+	if run.Start.IsZero() {
+		run.Start, run.End = r.Start, r.End
+	}
+	if run.Params == nil {
+		run.Params = map[string]string{}
+	}
+	if run.Symbols == nil {
+		run.Symbols = []string{}
+	}
+	return run
+}
+
+// periodEnds returns the equity at the last point of each (year, month) or year, keyed in
+// time order, reading the daily closes.
+type periodEnd struct {
+	year  int
+	month time.Month // 0 for a year
+	eq    float64
+}
+
+func periodEnds(d daily, byMonth bool) []periodEnd {
+	var out []periodEnd
+	for _, c := range d.closes {
+		y, m, _ := c.date.Date()
+		if !byMonth {
+			m = 0
+		}
+		if n := len(out); n > 0 && out[n-1].year == y && out[n-1].month == m {
+			out[n-1].eq = c.equity
+			continue
+		}
+		out = append(out, periodEnd{y, m, c.equity})
+	}
+	return out
+}
+
+// monthly returns month-end over previous month-end equity, the first month measured from the
+// first equity point; the year total compounds the same way from year-end to year-end.
+func monthly(eq []engine.EquityPoint, d daily) []YearRow {
+	if len(eq) == 0 {
+		return nil
+	}
+	var rows []YearRow
+	row := func(y int) *YearRow {
+		if n := len(rows); n > 0 && rows[n-1].Year == y {
+			return &rows[n-1]
+		}
+		r := YearRow{Year: y}
+		for i := range r.Months {
+			r.Months[i] = math.NaN()
+		}
+		rows = append(rows, r)
+		return &rows[len(rows)-1]
+	}
+	prev := eq[0].Equity
+	for _, p := range periodEnds(d, true) {
+		row(p.year).Months[p.month-1] = p.eq/prev - 1
+		prev = p.eq
+	}
+	prev = eq[0].Equity
+	for _, p := range periodEnds(d, false) {
+		row(p.year).Total = p.eq/prev - 1
+		prev = p.eq
+	}
+	return rows
+}
+
+func yearReturns(eq []engine.EquityPoint, d daily) map[int]float64 {
+	out := map[int]float64{}
+	if len(eq) == 0 {
+		return out
+	}
+	prev := eq[0].Equity
+	for _, p := range periodEnds(d, false) {
+		out[p.year] = p.eq/prev - 1
+		prev = p.eq
+	}
+	return out
+}
+
+func yearly(eq []engine.EquityPoint, d daily, b *engine.Result, bd *daily) []YearlyReturn {
+	sy := yearReturns(eq, d)
+	by := map[int]float64{}
+	if b != nil {
+		by = yearReturns(b.Equity, *bd)
+	}
+	years := slices.Sorted(maps.Keys(sy))
+	for y := range by {
+		if _, ok := sy[y]; !ok {
+			years = append(years, y)
+		}
+	}
+	slices.Sort(years)
+	out := make([]YearlyReturn, 0, len(years))
+	for _, y := range years {
+		r := YearlyReturn{Year: y, Strategy: math.NaN(), Benchmark: math.NaN()}
+		if v, ok := sy[y]; ok {
+			r.Strategy = v
+		}
+		if v, ok := by[y]; ok {
+			r.Benchmark = v
+		}
+		out = append(out, r)
+	}
+	return out
+}

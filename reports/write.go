@@ -1,0 +1,280 @@
+package reports
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/barkeep-trading/barkeep/engine"
+)
+
+// PricePoint is one close of a traded symbol, for the price plots.
+type PricePoint struct {
+	Time  time.Time
+	Price float64
+}
+
+// WriteOptions tune WriteDir.
+type WriteOptions struct {
+	NoHTML bool // skip index.html (the plots with it)
+	// Prices holds an optional close series per symbol; each symbol that has one gets a price
+	// plot with its trades' entries and exits. The Result does not keep bars, so the caller
+	// collects them.
+	Prices       map[string][]PricePoint
+	PlotPoints   int // most points drawn per plotted series; 2000 when zero
+	MaxTradeRows int // most trades listed in index.html; 1000 when zero (trades.csv has all)
+}
+
+func (o WriteOptions) withDefaults() WriteOptions {
+	if o.PlotPoints <= 0 {
+		o.PlotPoints = 2000
+	}
+	if o.MaxTradeRows <= 0 {
+		o.MaxTradeRows = 1000
+	}
+	return o
+}
+
+// Report file names inside the report directory.
+const (
+	StatsFile  = "stats.json"
+	TradesFile = "trades.csv"
+	EquityFile = "equity.csv"
+	HTMLFile   = "index.html"
+)
+
+// afterFile, when set by a test, runs after each file is written; an error aborts WriteDir as
+// a crash would.
+var afterFile func(name string) error
+
+// WriteDir writes the report of r into dir: stats.json, trades.csv, equity.csv (every point of
+// the curve: about 70 bytes a point, so some 70 MB for a million minute bars) and, unless
+// o.NoHTML, index.html.
+//
+// It is atomic for the whole directory: the files are written into a temporary directory beside
+// dir, synced, and swapped in with one rename, so a reader (or a crash) sees the old report or
+// the new one, never a mix. An existing dir is replaced whole, but only if it is empty or holds
+// a previous report (a stats.json): WriteDir will not delete a directory it did not write.
+func WriteDir(ctx context.Context, dir string, r *engine.Result, s Summary, o WriteOptions) error {
+	if r == nil {
+		return errors.New("write report: nil result")
+	}
+	o = o.withDefaults()
+	dir = filepath.Clean(dir)
+	if err := checkReplaceable(dir); err != nil {
+		return fmt.Errorf("write report %s: %w", dir, err)
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("write report %s: %w", dir, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("write report %s: %w", dir, err)
+	}
+	defer func() {
+		if tmp != "" {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("write report %s: %w", dir, err)
+	}
+
+	files := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{StatsFile, func(w io.Writer) error { return writeStats(w, s) }},
+		{TradesFile, func(w io.Writer) error { return writeTrades(w, r.Trades) }},
+		{EquityFile, func(w io.Writer) error { return writeEquity(ctx, w, r.Equity) }},
+	}
+	if !o.NoHTML {
+		files = append(files, struct {
+			name  string
+			write func(io.Writer) error
+		}{HTMLFile, func(w io.Writer) error { return writeHTML(ctx, w, r, s, o) }})
+	}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("write report %s: %w", dir, err)
+		}
+		if err := writeFile(filepath.Join(tmp, f.name), f.write); err != nil {
+			return fmt.Errorf("write report %s: %s: %w", dir, f.name, err)
+		}
+		if afterFile != nil {
+			if err := afterFile(f.name); err != nil {
+				return fmt.Errorf("write report %s: %s: %w", dir, f.name, err)
+			}
+		}
+	}
+	if err := syncDir(tmp); err != nil {
+		return fmt.Errorf("write report %s: %w", dir, err)
+	}
+	if err := replaceDir(tmp, dir); err != nil {
+		return fmt.Errorf("write report %s: %w", dir, err)
+	}
+	tmp = "" // renamed into place, or holding the old report and already removed
+	if err := syncDir(parent); err != nil {
+		return fmt.Errorf("write report %s: %w", dir, err)
+	}
+	return nil
+}
+
+// checkReplaceable refuses to replace anything that is not a previous report, so that a
+// mistyped --out (a home directory, a source tree) cannot be wiped.
+func checkReplaceable(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return errors.New("exists and is not a directory")
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(dir, StatsFile)); err != nil {
+		return fmt.Errorf("refusing to replace a non-empty directory that holds no %s (not a previous report)", StatsFile)
+	}
+	return nil
+}
+
+// replaceDir moves tmp to dir. With an existing dir it swaps the two in one step where the
+// system can (renameat2 RENAME_EXCHANGE on Linux), and otherwise moves the old report aside
+// first, which leaves a moment with no report at dir but never a half-written one.
+func replaceDir(tmp, dir string) error {
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		return os.Rename(tmp, dir)
+	}
+	if err := exchange(tmp, dir); err == nil {
+		return os.RemoveAll(tmp) // tmp now holds the old report
+	}
+	old := tmp + ".old"
+	if err := os.Rename(dir, old); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if rerr := os.Rename(old, dir); rerr != nil {
+			return fmt.Errorf("%w (and restoring the old report from %s failed: %v)", err, old, rerr)
+		}
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+func writeFile(path string, write func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<16)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func writeStats(w io.Writer, s Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
+}
+
+// TradesHeader is the header line of trades.csv.
+var TradesHeader = []string{"symbol", "side", "qty", "entry_time", "entry_price", "exit_time", "exit_price",
+	"pnl", "return", "bars_held", "commission", "open"}
+
+func writeTrades(w io.Writer, trades []engine.Trade) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(TradesHeader); err != nil {
+		return err
+	}
+	for _, t := range trades {
+		side := "long"
+		if t.Side == engine.Sell {
+			side = "short"
+		}
+		if err := cw.Write([]string{t.Symbol, side, fmtFloat(t.Qty), fmtTime(t.EntryTime), fmtFloat(t.EntryPrice),
+			fmtTime(t.ExitTime), fmtFloat(t.ExitPrice), fmtFloat(t.PnL), fmtFloat(t.Return),
+			strconv.Itoa(t.BarsHeld), fmtFloat(t.Commission), strconv.FormatBool(t.Open)}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeEquity formats by hand: encoding/csv allocates a []string per row, which shows at a
+// million rows, and these fields never need quoting.
+func writeEquity(ctx context.Context, w io.Writer, eq []engine.EquityPoint) error {
+	if _, err := io.WriteString(w, "time,equity,cash,long,short\n"); err != nil {
+		return err
+	}
+	buf := make([]byte, 0, 256)
+	for i, p := range eq {
+		if i&0xffff == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		buf = p.Time.UTC().AppendFormat(buf[:0], time.RFC3339Nano)
+		for _, v := range [...]float64{p.Equity, p.Cash, p.Long, p.Short} {
+			buf = append(buf, ',')
+			buf = strconv.AppendFloat(buf, v, 'f', -1, 64)
+		}
+		buf = append(buf, '\n')
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
