@@ -84,7 +84,7 @@ func (w *window) drifted() bool {
 	return off*off > v && abs(off) > 1e-9*abs(w.shift)
 }
 
-// recompute re-centres the shift on the window mean and resums the window exactly (to
+// recompute re-centres the shift near the window mean and resums the window exactly (to
 // compensated precision), in two passes over at most len(buf) values.
 func (w *window) recompute() {
 	w.age = 0
@@ -93,7 +93,17 @@ func (w *window) recompute() {
 		s, c = neumaier(s, c, x)
 	}
 	if w.squares {
-		w.shift = (s + c) / float64(w.n)
+		// Shift by the window value nearest the mean rather than the mean itself: differences
+		// of nearby values are exact (Sterbenz), so round inputs keep round sums, and a close
+		// that equals the window's mean compares equal to Mean().
+		m := (s + c) / float64(w.n)
+		best := w.buf[0]
+		for _, x := range w.buf[1:w.n] {
+			if abs(x-m) < abs(best-m) {
+				best = x
+			}
+		}
+		w.shift = best
 	}
 	w.s1, w.c1, w.s2, w.c2 = 0, 0, 0, 0
 	for _, x := range w.buf[:w.n] {
