@@ -121,19 +121,19 @@ func namedParams(msg string, q url.Values) []string {
 	seen := map[string]bool{}
 	for _, w := range wordRE.FindAllString(strings.ToLower(msg), -1) {
 		for _, p := range queryParams {
-			if w != p || seen[p] {
-				continue
-			}
-			seen[p] = true
 			name := p
 			if p == "symbol" {
 				name = "symbols"
 			}
+			if w != p || seen[name] {
+				continue
+			}
+			seen[name] = true
 			v := q.Get(name)
 			if len(v) > 80 {
 				v = v[:80] + "..."
 			}
-			out = append(out, fmt.Sprintf("%s=%q", p, v))
+			out = append(out, fmt.Sprintf("%s=%q", name, v))
 		}
 	}
 	sort.Strings(out)

@@ -122,15 +122,7 @@ func (s *Source) bars(ctx context.Context, req data.Request, yield func([]data.B
 		return fmt.Errorf("alpaca bars for %s: %w", strings.Join(stocks, ","), ErrMissingKey)
 	}
 
-	client := marketdata.NewClient(marketdata.ClientOpts{
-		APIKey:    s.cfg.KeyID,
-		APISecret: s.cfg.SecretKey,
-		BaseURL:   s.cfg.BaseURL,
-		// The SDK reads 0 as its default of 10 retries; a negative limit turns them off so
-		// that the transport alone decides.
-		RetryLimit: -1,
-		HTTPClient: &http.Client{Transport: bound{s.tr, ctx}},
-	})
+	client := s.client(ctx)
 	tf := marketdata.NewTimeFrame(req.Timeframe.N, marketdata.TimeFrameUnit(req.Timeframe.Unit.String()))
 
 	if len(stocks) > 0 {
@@ -170,6 +162,20 @@ func (s *Source) bars(ctx context.Context, req data.Request, yield func([]data.B
 		}
 	}
 	return nil
+}
+
+// client returns an SDK client whose every request is bound to ctx. Clients are cheap; the
+// transport under them, with its connections and rate-limit state, is the Source's.
+func (s *Source) client(ctx context.Context) *marketdata.Client {
+	return marketdata.NewClient(marketdata.ClientOpts{
+		APIKey:    s.cfg.KeyID,
+		APISecret: s.cfg.SecretKey,
+		BaseURL:   s.cfg.BaseURL,
+		// The SDK reads 0 as its default of 10 retries; a negative limit turns them off so
+		// that the transport alone decides.
+		RetryLimit: -1,
+		HTTPClient: &http.Client{Transport: bound{s.tr, ctx}},
+	})
 }
 
 func stockBar(sym string, b *marketdata.Bar) data.Bar {

@@ -145,7 +145,8 @@ func (t *transport) isBlocked() bool {
 // pace waits for the rate-limit window if the server said it is spent, then for a token.
 func (t *transport) pace(ctx context.Context, endpoint string) error {
 	t.mu.Lock()
-	wait := t.blockedUntil.Sub(t.cfg.now())
+	until := t.blockedUntil
+	wait := until.Sub(t.cfg.now())
 	t.mu.Unlock()
 	if wait > 0 {
 		wait = min(wait, t.cfg.MaxResetWait)
@@ -155,6 +156,13 @@ func (t *transport) pace(ctx context.Context, endpoint string) error {
 		if err := t.sleep(ctx, wait); err != nil {
 			return err
 		}
+		// A wait cut short by MaxResetWait still serves its block: a server clock far ahead
+		// of ours must not make every later request wait again.
+		t.mu.Lock()
+		if t.blockedUntil.Equal(until) {
+			t.blockedUntil = time.Time{}
+		}
+		t.mu.Unlock()
 	}
 	if t.limiter != nil {
 		if err := t.sleep(ctx, t.limiter.reserve(t.cfg.now())); err != nil {
