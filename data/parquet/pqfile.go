@@ -84,9 +84,6 @@ var fileSchema = func() *schema.GroupNode {
 var writerProps = pq.NewWriterProperties(
 	pq.WithCompression(compress.Codecs.Zstd),
 	pq.WithDictionaryDefault(false),
-	pq.WithDictionaryFor("symbol", true),
-	pq.WithDictionaryFor("feed", true),
-	pq.WithDictionaryFor("adjustment", true),
 	// Delta encoding turns evenly spaced timestamps into almost nothing before zstd sees them.
 	pq.WithEncodingFor("time", pq.Encodings.DeltaBinaryPacked),
 	pq.WithMaxRowGroupLength(rowGroupRows),

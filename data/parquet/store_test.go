@@ -411,3 +411,10 @@ func FuzzParseSidecar(f *testing.F) {
 		}
 	})
 }
+
+func mustWriteFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
