@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,11 +21,11 @@ import (
 )
 
 var (
-	colStrategy  = color.RGBA{R: 0x1f, G: 0x5f, B: 0xbf, A: 0xff}
-	colBenchmark = color.RGBA{R: 0x88, G: 0x88, B: 0x88, A: 0xff}
-	colLoss      = color.RGBA{R: 0xc0, G: 0x39, B: 0x2b, A: 0xff}
-	colLossFill  = color.RGBA{R: 0xc0, G: 0x39, B: 0x2b, A: 0x55}
-	colGain      = color.RGBA{R: 0x1e, G: 0x8e, B: 0x3e, A: 0xff}
+	colStrategy  = color.NRGBA{R: 0x1f, G: 0x5f, B: 0xbf, A: 0xff}
+	colBenchmark = color.NRGBA{R: 0x88, G: 0x88, B: 0x88, A: 0xff}
+	colLoss      = color.NRGBA{R: 0xc0, G: 0x39, B: 0x2b, A: 0xff}
+	colLossFill  = color.NRGBA{R: 0xc0, G: 0x39, B: 0x2b, A: 0x40} // NRGBA: RGBA would need premultiplied values
+	colGain      = color.NRGBA{R: 0x1e, G: 0x8e, B: 0x3e, A: 0xff}
 	colGrid      = color.Gray{Y: 0xe4}
 )
 
@@ -100,21 +101,142 @@ func newPlot(title string) *plot.Plot {
 	return p
 }
 
+// timeAxis fixes the x range (so that every time plot lines up) and labels it with calendar
+// boundaries in New York: months, quarters or years rather than arbitrary seconds.
 func timeAxis(p *plot.Plot, from, to time.Time) {
-	span := to.Sub(from)
-	format := "2006-01-02"
-	switch {
-	case span > 3*365*24*time.Hour:
-		format = "2006"
-	case span > 90*24*time.Hour:
-		format = "2006-01"
-	case span < 3*24*time.Hour:
-		format = "01-02 15:04"
+	p.X.Min, p.X.Max = unixSec(from), unixSec(to)
+	p.X.Tick.Marker = calendarTicks{}
+}
+
+type calendarTicks struct{}
+
+// calendarSteps go from fine to coarse; Ticks takes the first that gives at most 8 labels.
+var calendarSteps = []struct {
+	hours, days, months int
+	format              string
+}{
+	{hours: 1, format: "15:04"}, {hours: 3, format: "15:04"}, {days: 1, format: "Jan 2"}, {days: 7, format: "Jan 2"},
+	{months: 1, format: "Jan 2006"}, {months: 3, format: "Jan 2006"}, {months: 6, format: "Jan 2006"},
+	{months: 12, format: "2006"}, {months: 24, format: "2006"}, {months: 60, format: "2006"}, {months: 120, format: "2006"},
+}
+
+func (calendarTicks) Ticks(lo, hi float64) []plot.Tick {
+	from, to := fromUnix(lo), fromUnix(hi)
+	for i, st := range calendarSteps {
+		approx := time.Duration(st.hours)*time.Hour + time.Duration(st.days)*24*time.Hour + time.Duration(st.months)*30*24*time.Hour
+		if to.Sub(from)/approx > 8 && i < len(calendarSteps)-1 {
+			continue
+		}
+		var t time.Time
+		y, m, d := from.Date()
+		switch {
+		case st.hours > 0:
+			t = from.Truncate(time.Hour)
+		case st.days > 0:
+			t = time.Date(y, m, d, 0, 0, 0, 0, nyLoc)
+		default:
+			mi := (int(m) - 1) / min(st.months, 12) * min(st.months, 12)
+			t = time.Date(y, time.Month(mi+1), 1, 0, 0, 0, 0, nyLoc)
+		}
+		var ticks []plot.Tick
+		stepMonths := min(st.months, 12) // multi-year steps walk by year and keep multiples
+		for ; !t.After(to); t = t.Add(time.Duration(st.hours)*time.Hour).AddDate(0, stepMonths, st.days) {
+			if st.months >= 24 && t.Year()%(st.months/12) != 0 {
+				continue
+			}
+			if t.Before(from) {
+				continue
+			}
+			ticks = append(ticks, plot.Tick{Value: unixSec(t), Label: t.Format(st.format)})
+		}
+		if len(ticks) >= 2 || i == len(calendarSteps)-1 {
+			return ticks
+		}
 	}
-	p.X.Tick.Marker = plot.TimeTicks{Format: format, Time: func(t float64) time.Time {
-		sec, frac := math.Modf(t)
-		return time.Unix(int64(sec), int64(frac*1e9)).In(nyLoc)
-	}}
+	return nil
+}
+
+func fromUnix(v float64) time.Time {
+	sec, frac := math.Modf(v)
+	return time.Unix(int64(sec), int64(frac*1e9)).In(nyLoc)
+}
+
+// moneyTicks labels an equity axis compactly: 110k, 1.2M.
+type moneyTicks struct{ log bool }
+
+func (m moneyTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	if m.log {
+		ticks = plot.LogTicks{Prec: -1}.Ticks(lo, hi)
+		if countLabels(ticks, lo, hi) < 3 {
+			ticks = plot.DefaultTicks{}.Ticks(lo, hi)
+		}
+	} else {
+		ticks = plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = compact(ticks[i].Value)
+		}
+	}
+	return ticks
+}
+
+// countLabels counts the labelled ticks inside [lo, hi]; LogTicks returns some outside.
+func countLabels(ticks []plot.Tick, lo, hi float64) int {
+	n := 0
+	for _, t := range ticks {
+		if t.Label != "" && t.Value >= lo && t.Value <= hi {
+			n++
+		}
+	}
+	return n
+}
+
+func compact(v float64) string {
+	a := math.Abs(v)
+	trim := func(x float64, unit string) string {
+		return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", x), "0"), ".") + unit
+	}
+	switch {
+	case a >= 1e9:
+		return trim(v/1e9, "B")
+	case a >= 1e6:
+		return trim(v/1e6, "M")
+	case a >= 1e4:
+		return trim(v/1e3, "k")
+	}
+	return trim(v, "")
+}
+
+// countTicks labels a count axis without decimals.
+type countTicks struct{}
+
+func (countTicks) Ticks(lo, hi float64) []plot.Tick {
+	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+	out := ticks[:0]
+	for _, t := range ticks {
+		if t.Label != "" {
+			if t.Value != math.Trunc(t.Value) {
+				continue
+			}
+			t.Label = strconv.FormatFloat(t.Value, 'f', 0, 64)
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// headroom raises the y range so that the legend in the top left corner sits above the data.
+func headroom(p *plot.Plot, frac float64) {
+	if p.Y.Max <= p.Y.Min {
+		return
+	}
+	if _, ok := p.Y.Scale.(plot.LogScale); ok {
+		p.Y.Max = p.Y.Max * math.Pow(p.Y.Max/p.Y.Min, frac)
+		return
+	}
+	p.Y.Max += (p.Y.Max - p.Y.Min) * frac
 }
 
 // percentTicks labels a fraction axis in percent.
@@ -218,6 +340,7 @@ func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, error) {
 			return nil, fmt.Errorf("plot %s: %w", id, err)
 		}
 		p.Add(sl)
+		p.Y.Tick.Marker = moneyTicks{log: logScale}
 		p.Legend.Add(orDefault(s.Run.Strategy, "strategy"), sl)
 		if bench != nil {
 			bl, err := line(bench, colBenchmark, vg.Points(1))
@@ -227,6 +350,7 @@ func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, error) {
 			p.Add(bl)
 			p.Legend.Add(orDefault(s.Run.Benchmark, "benchmark")+" (rebased)", bl)
 		}
+		headroom(p, 0.12)
 		caption := "Equity at every bar (drawn with at most " + fmt.Sprint(n) + " points per series, keeping each bucket's high and low)."
 		if bench != nil {
 			caption += " The benchmark is rebased to the strategy's starting equity."
@@ -247,13 +371,24 @@ func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, error) {
 		p := newPlot("Drawdown")
 		timeAxis(p, from, to)
 		p.Y.Tick.Marker = percentTicks{}
-		p.Y.Max = 0
+		// A polygon closed along zero fills the area between the curve and 0; a Line's
+		// FillColor would fill down to the bottom of the axis instead.
+		area := make(plotter.XYs, 0, len(xys)+2)
+		area = append(area, plotter.XY{X: xys[0].X, Y: 0})
+		area = append(area, xys...)
+		area = append(area, plotter.XY{X: xys[len(xys)-1].X, Y: 0})
+		poly, err := plotter.NewPolygon(area)
+		if err != nil {
+			return nil, fmt.Errorf("plot drawdown: %w", err)
+		}
+		poly.Color, poly.LineStyle.Width = colLossFill, 0
+		p.Add(poly)
 		l, err := line(xys, colLoss, vg.Points(0.8))
 		if err != nil {
 			return nil, fmt.Errorf("plot drawdown: %w", err)
 		}
-		l.FillColor = colLossFill
 		p.Add(l)
+		p.Y.Max = 0
 		p.Legend = plot.NewLegend()
 		if err := add("drawdown", "Drawdown (underwater)", "Equity below its running peak, at every bar.", p, 2.6*vg.Inch); err != nil {
 			return nil, err
@@ -274,6 +409,7 @@ func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, error) {
 		p.Add(h)
 		p.X.Tick.Marker = percentTicks{}
 		p.Y.Label.Text = "days"
+		p.Y.Tick.Marker = countTicks{}
 		p.Legend = plot.NewLegend()
 		if err := add("histogram", "Distribution of daily returns", fmt.Sprintf("%d daily returns.", len(rets)), p, 2.8*vg.Inch); err != nil {
 			return nil, err
@@ -327,6 +463,7 @@ func pricePlot(sym string, prices []PricePoint, trades []engine.Trade, n int) (*
 		return nil, fmt.Errorf("plot %s: %w", sym, err)
 	}
 	p.Add(l)
+	p.Y.Tick.Marker = moneyTicks{}
 	p.Legend.Add("close", l)
 	var mine []engine.Trade
 	for _, t := range trades {
@@ -365,6 +502,7 @@ func pricePlot(sym string, prices []PricePoint, trades []engine.Trade, n int) (*
 		p.Add(sc)
 		p.Legend.Add(m.name, sc)
 	}
+	headroom(p, 0.15)
 	caption := fmt.Sprintf("%s close with the entries (▲) and exits (×) of its %d trades.", sym, len(mine))
 	if len(shown) < len(mine) {
 		caption = fmt.Sprintf("%s close with the entries (▲) and exits (×) of %d of its %d trades, evenly spaced; trades.csv lists all.", sym, len(shown), len(mine))

@@ -177,14 +177,16 @@ func monthly(eq []engine.EquityPoint, d daily) []YearRow {
 		return nil
 	}
 	var rows []YearRow
+	index := map[int]int{} // year → row; years arrive in order, twice (months, then totals)
 	row := func(y int) *YearRow {
-		if n := len(rows); n > 0 && rows[n-1].Year == y {
-			return &rows[n-1]
+		if i, ok := index[y]; ok {
+			return &rows[i]
 		}
 		r := YearRow{Year: y}
 		for i := range r.Months {
 			r.Months[i] = math.NaN()
 		}
+		index[y] = len(rows)
 		rows = append(rows, r)
 		return &rows[len(rows)-1]
 	}
