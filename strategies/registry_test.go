@@ -12,8 +12,10 @@ import (
 	"github.com/barkeep-trading/barkeep/engine"
 )
 
+var builtins = []string{"bollinger", "breakout", "buyhold", "ema", "macd", "rsi", "sma"}
+
 func TestBuiltinsRegistered(t *testing.T) {
-	want := []string{"bollinger", "breakout", "buyhold", "ema", "macd", "rsi", "sma"}
+	want := builtins
 	got := Names()
 	for _, n := range want {
 		if !slices.Contains(got, n) {
@@ -196,4 +198,28 @@ func TestDescribe(t *testing.T) {
 	if !strings.Contains(out, "(0, 10]") {
 		t.Errorf("Describe does not show pct's open range:\n%s", out)
 	}
+}
+
+// FuzzNew checks that no parameter value makes New panic, and that whatever it accepts is
+// within the declared range.
+func FuzzNew(f *testing.F) {
+	for _, seed := range [][3]string{{"sma", "fast", "5"}, {"rsi", "lower", "2.5e1"}, {"bollinger", "k", "0x1p-3"},
+		{"sma", "pct", "-0"}, {"macd", "signal", "1_000"}, {"breakout", "exit", " 7 "}, {"nope", "a", "b"}} {
+		f.Add(seed[0], seed[1], seed[2])
+	}
+	f.Fuzz(func(t *testing.T, name, key, value string) {
+		_, p, err := New(name, map[string]string{key: value})
+		if err != nil {
+			if !errors.Is(err, ErrBadParam) && !errors.Is(err, ErrUnknownStrategy) {
+				t.Fatalf("New(%q, %q=%q): error %v wraps neither sentinel", name, key, value, err)
+			}
+			return
+		}
+		spec, _ := Lookup(name)
+		for _, d := range spec.Params {
+			if err := d.check(p[d.Name]); err != nil {
+				t.Fatalf("New(%q, %q=%q) accepted %v: %v", name, key, value, p, err)
+			}
+		}
+	})
 }

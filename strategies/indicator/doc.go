@@ -8,7 +8,7 @@
 //
 // Rolling sums never drift: windows keep Neumaier-compensated sums of values shifted by a
 // reference level near the window mean, and recompute them exactly from the window at least
-// once per window length and whenever the mean has moved far enough from the reference that the
+// every four window lengths and whenever the mean has moved far enough from the reference that the
 // variance formula would start to cancel. Over any number of updates the results stay within a
 // few ulps of a sum recomputed from the window.
 //

@@ -1,6 +1,9 @@
 package indicator
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // window is a fixed-length ring of the last values with exact-enough running sums of
 // d = x - shift and d*d. Shifting by a level near the mean keeps the variance formula
@@ -20,6 +23,9 @@ type window struct {
 	age    int     // updates since the last exact recomputation
 }
 
+// recomputeEvery is how many window lengths of updates may pass between exact resums.
+const recomputeEvery = 4
+
 func newWindow(period int, squares bool, what string) window {
 	if period < 1 {
 		panic(fmt.Sprintf("indicator: %s period %d < 1", what, period))
@@ -38,12 +44,7 @@ func neumaier(s, c, v float64) (float64, float64) {
 	return t, c
 }
 
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
+func abs(x float64) float64 { return math.Abs(x) }
 
 func (w *window) push(x float64) {
 	if w.n == 0 && w.squares {
@@ -68,7 +69,9 @@ func (w *window) push(x float64) {
 		w.s2, w.c2 = neumaier(w.s2, w.c2, d*d)
 	}
 	w.age++
-	if w.age >= len(w.buf) || (w.squares && w.drifted()) {
+	// Resumming every few window lengths costs O(1) amortised and bounds what compensation
+	// leaves; drift in the variance's reference level cannot wait that long.
+	if w.age >= recomputeEvery*len(w.buf) || (w.squares && w.drifted()) {
 		w.recompute()
 	}
 }
