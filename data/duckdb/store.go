@@ -38,8 +38,7 @@ CREATE TABLE bars (
 	volume      DOUBLE      NOT NULL,
 	trade_count UBIGINT     NOT NULL,
 	vwap        DOUBLE      NOT NULL,
-	feed        VARCHAR     NOT NULL,
-	PRIMARY KEY (symbol, timeframe, adjustment, time)
+	feed        VARCHAR     NOT NULL
 );
 CREATE TABLE coverage (
 	symbol     VARCHAR     NOT NULL,
@@ -66,8 +65,9 @@ type Store struct {
 	// with db), used by Read to fetch column vectors without database/sql.
 	raw mapping.Database
 
-	mu     sync.Mutex // serialises writers: one staging table, one transaction at a time
-	wconn  *sql.Conn  // holds the staging table, which is temporary and so per connection
+	mu     sync.Mutex         // serialises writers: one staging table, one transaction at a time
+	wconn  mapping.Connection // holds the staging table, which is temporary and so per connection
+	hasW   bool
 	closed bool
 }
 
@@ -200,14 +200,15 @@ func (s *Store) init(ctx context.Context, exists bool) error {
 		}
 	}
 	var err error
-	if s.wconn, err = s.db.Conn(ctx); err != nil {
-		return fmt.Errorf("writer connection: %w", err)
-	}
-	if _, err := s.wconn.ExecContext(ctx, stageSQL); err != nil {
-		return fmt.Errorf("create staging table: %w", err)
-	}
 	if s.raw, err = openRaw(s.path); err != nil {
 		return err
+	}
+	if mapping.Connect(s.raw, &s.wconn) == mapping.StateError {
+		return errors.New("writer connection")
+	}
+	s.hasW = true
+	if err := rawExec(s.wconn, stageSQL); err != nil {
+		return fmt.Errorf("create staging table: %w", err)
 	}
 	return nil
 }
@@ -333,8 +334,8 @@ func (s *Store) Close() error {
 	}
 	s.closed = true
 	var errs []error
-	if s.wconn != nil {
-		errs = append(errs, s.wconn.Close())
+	if s.hasW {
+		mapping.Disconnect(&s.wconn)
 	}
 	mapping.Close(&s.raw)
 	errs = append(errs, s.db.Close())
