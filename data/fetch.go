@@ -1,0 +1,299 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// FetchPlan says what to fetch.
+type FetchPlan struct {
+	Symbols    []string
+	Timeframes []Timeframe
+	Adjustment Adjustment // "" is Raw
+	// Start is where fetching begins. Zero resumes after what the store already holds for each
+	// series, or starts DefaultStart back from End when it holds nothing.
+	Start time.Time
+	End   time.Time // exclusive; required
+	// Concurrency is how many chunks are fetched at once (writes are serialised); 1 when zero.
+	Concurrency int
+}
+
+// DefaultStart is where a series with nothing stored starts when no start is given: one year
+// back for intraday timeframes, 2016-01-01 (New York) for daily and longer ones.
+func DefaultStart(tf Timeframe, end time.Time) time.Time {
+	if tf.Intraday() {
+		return end.AddDate(-1, 0, 0)
+	}
+	return time.Date(2016, 1, 1, 0, 0, 0, 0, NewYork).UTC()
+}
+
+// Chunk is one unit of fetch work: one symbol over one range, written in one transaction
+// together with its coverage, so a crash loses at most the chunks in flight.
+type Chunk struct {
+	Series
+	Range
+}
+
+// Progress reports one finished chunk.
+type Progress struct {
+	Chunk       Chunk
+	Bars        int // bars the chunk stored
+	ChunksDone  int
+	ChunksTotal int
+	BarsDone    int64 // bars stored so far in this run
+}
+
+// SeriesReport sums up what a fetch did for one series.
+type SeriesReport struct {
+	Series
+	Requested   Ranges // what the plan asked for that was not already stored
+	BarsAdded   int64
+	EmptyDays   int // trading days in the fetched ranges that got no bar at all
+	First, Last time.Time
+}
+
+// FetchReport sums up a whole fetch.
+type FetchReport struct {
+	Feed        string
+	Series      []SeriesReport // in plan order: timeframe, then symbol
+	ChunksTotal int
+	ChunksDone  int
+}
+
+// NoBars lists the symbols that got no bar at all although their ranges held trading days:
+// most often a symbol the source does not know.
+func (r *FetchReport) NoBars() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range r.Series {
+		if s.BarsAdded == 0 && s.EmptyDays > 0 && !seen[s.Symbol] {
+			seen[s.Symbol] = true
+			out = append(out, s.Symbol)
+		}
+	}
+	return out
+}
+
+// Plan works out the chunks still missing from st: the plan's range minus each series'
+// coverage, cut at month boundaries (New York) for intraday timeframes and year boundaries
+// for longer ones.
+func (p FetchPlan) Plan(ctx context.Context, st Store) ([]Chunk, []SeriesReport, error) {
+	if p.End.IsZero() {
+		return nil, nil, errors.New("fetch plan: no end time")
+	}
+	var chunks []Chunk
+	var reports []SeriesReport
+	for _, tf := range p.Timeframes {
+		for _, sym := range p.Symbols {
+			s := Series{Symbol: sym, Timeframe: tf, Adjustment: p.Adjustment.Norm()}
+			cov, err := st.Coverage(ctx, s)
+			if err != nil {
+				return nil, nil, fmt.Errorf("coverage of %s: %w", s, err)
+			}
+			end := CompleteEnd(p.End, tf)
+			start := p.Start
+			if start.IsZero() {
+				start = DefaultStart(tf, end)
+				if len(cov) > 0 {
+					start = cov[len(cov)-1].End
+				}
+			}
+			rep := SeriesReport{Series: s}
+			if start.Before(end) {
+				rep.Requested = cov.Missing(Range{start, end})
+			}
+			for _, m := range rep.Requested {
+				for _, r := range splitRange(m, tf) {
+					chunks = append(chunks, Chunk{s, r})
+				}
+			}
+			reports = append(reports, rep)
+		}
+	}
+	return chunks, reports, nil
+}
+
+// CompleteEnd moves end back to the last bar boundary of tf, so that the last bar fetched has
+// closed: a bar still forming must not be recorded as covered, or a rerun would never replace
+// it. Intraday bars are aligned to the clock (a 5Min bar opens at :00, :05, ...) as Alpaca
+// aligns them; daily and longer bars end at midnight New York.
+func CompleteEnd(end time.Time, tf Timeframe) time.Time {
+	if tf.Intraday() {
+		return end.Truncate(tf.Duration()).UTC()
+	}
+	ny := end.In(NewYork)
+	return time.Date(ny.Year(), ny.Month(), ny.Day(), 0, 0, 0, 0, NewYork).UTC()
+}
+
+// splitRange cuts r at calendar boundaries in New York: months for intraday, years otherwise.
+func splitRange(r Range, tf Timeframe) []Range {
+	var out []Range
+	cur := r.Start
+	for cur.Before(r.End) {
+		ny := cur.In(NewYork)
+		var next time.Time
+		if tf.Intraday() {
+			next = time.Date(ny.Year(), ny.Month()+1, 1, 0, 0, 0, 0, NewYork)
+		} else {
+			next = time.Date(ny.Year()+1, 1, 1, 0, 0, 0, 0, NewYork)
+		}
+		if next.After(r.End) {
+			next = r.End
+		}
+		out = append(out, Range{cur, next.UTC()})
+		cur = next.UTC()
+	}
+	return out
+}
+
+// Fetch moves the bars that st lacks from src into st. Each chunk is fetched completely, then
+// written with its coverage in one Batch; a chunk that fails is not written, and the first
+// failure stops the run (chunks already written stay). On cancellation Fetch returns promptly
+// with an error wrapping ctx.Err(). progress, if not nil, is called after each chunk, never
+// concurrently.
+func Fetch(ctx context.Context, src Source, st Store, p FetchPlan, progress func(Progress)) (*FetchReport, error) {
+	chunks, reports, err := p.Plan(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	rep := &FetchReport{Feed: src.Feed(), Series: reports, ChunksTotal: len(chunks)}
+	index := make(map[Series]int, len(reports))
+	for i, r := range reports {
+		index[r.Series] = i
+	}
+	workers := max(p.Concurrency, 1)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	work := make(chan Chunk)
+	var (
+		mu       sync.Mutex // serialises store writes and report updates
+		wg       sync.WaitGroup
+		barsDone int64
+	)
+	fail := func(err error) { cancel(err) }
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				bars, err := fetchChunk(ctx, src, c)
+				if err != nil {
+					fail(err)
+					return
+				}
+				mu.Lock()
+				if ctx.Err() != nil {
+					mu.Unlock()
+					return
+				}
+				err = st.Write(ctx, Batch{
+					Timeframe:  c.Timeframe,
+					Adjustment: c.Adjustment,
+					Feed:       src.Feed(),
+					Bars:       bars,
+					Covered:    []Span{{Symbol: c.Symbol, Range: c.Range}},
+				})
+				if err != nil {
+					mu.Unlock()
+					fail(fmt.Errorf("store %s %s: %w", c.Series, c.Range, err))
+					return
+				}
+				sr := &rep.Series[index[c.Series]]
+				sr.BarsAdded += int64(len(bars))
+				sr.EmptyDays += emptyTradingDays(c.Range, c.Timeframe, bars)
+				if len(bars) > 0 {
+					if sr.First.IsZero() || bars[0].Time.Before(sr.First) {
+						sr.First = bars[0].Time
+					}
+					if last := bars[len(bars)-1].Time; last.After(sr.Last) {
+						sr.Last = last
+					}
+				}
+				rep.ChunksDone++
+				barsDone += int64(len(bars))
+				if progress != nil {
+					progress(Progress{Chunk: c, Bars: len(bars), ChunksDone: rep.ChunksDone, ChunksTotal: rep.ChunksTotal, BarsDone: barsDone})
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+feed:
+	for _, c := range chunks {
+		select {
+		case work <- c:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// fetchChunk collects one chunk's bars, keeping only the chunk's symbol and range (a source
+// whose end is inclusive, as Alpaca's is, may return a bar at End), sorted by time with
+// duplicates dropped, so the store receives exactly the bars of [Start, End).
+func fetchChunk(ctx context.Context, src Source, c Chunk) ([]Bar, error) {
+	req := Request{Symbols: []string{c.Symbol}, Timeframe: c.Timeframe, Start: c.Start, End: c.End, Adjustment: c.Adjustment}
+	var bars []Bar
+	for page, err := range src.Bars(ctx, req) {
+		if err != nil {
+			return nil, fmt.Errorf("fetch %s %s: %w", c.Series, c.Range, err)
+		}
+		for _, b := range page {
+			if b.Symbol == c.Symbol && c.Contains(b.Time) {
+				b.Time = b.Time.UTC()
+				bars = append(bars, b)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(bars, func(i, j int) bool { return bars[i].Time.Before(bars[j].Time) })
+	out := bars[:0]
+	for i, b := range bars {
+		if i > 0 && b.Time.Equal(bars[i-1].Time) {
+			out[len(out)-1] = b // a later page wins
+			continue
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// emptyTradingDays counts the trading days of r that have no bar. A day belongs to r when the
+// time its first bar would open lies in r: 09:30 New York for intraday bars, midnight for
+// daily ones.
+func emptyTradingDays(r Range, tf Timeframe, bars []Bar) int {
+	have := make(map[[3]int]bool, 32)
+	for i := range bars {
+		y, m, d := bars[i].Time.In(NewYork).Date()
+		have[[3]int{y, int(m), d}] = true
+	}
+	n := 0
+	ny := r.Start.In(NewYork)
+	for day := time.Date(ny.Year(), ny.Month(), ny.Day(), 0, 0, 0, 0, NewYork); day.Before(r.End); day = day.AddDate(0, 0, 1) {
+		first := day
+		if tf.Intraday() {
+			first = day.Add(9*time.Hour + 30*time.Minute)
+		}
+		if !r.Contains(first) || !IsTradingDay(day) {
+			continue
+		}
+		y, m, d := day.Date()
+		if !have[[3]int{y, int(m), d}] {
+			n++
+		}
+	}
+	return n
+}

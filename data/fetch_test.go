@@ -1,0 +1,298 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"reflect"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// memStore is an in-memory Store for testing the fetch loop; the real stores are tested
+// against the shared conformance suite in data/storetest.
+type memStore struct {
+	mu     sync.Mutex
+	bars   map[Series]map[time.Time]Bar
+	cov    map[Series]Ranges
+	writes int
+	failAt int // fail the n-th write (1-based), 0 never
+}
+
+func newMemStore() *memStore {
+	return &memStore{bars: map[Series]map[time.Time]Bar{}, cov: map[Series]Ranges{}}
+}
+
+func (m *memStore) Write(ctx context.Context, b Batch) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.writes++
+	if m.writes == m.failAt {
+		return errors.New("disk full")
+	}
+	for _, bar := range b.Bars {
+		s := Series{bar.Symbol, b.Timeframe, b.Adjustment.Norm()}
+		if m.bars[s] == nil {
+			m.bars[s] = map[time.Time]Bar{}
+		}
+		m.bars[s][bar.Time] = bar
+	}
+	for _, sp := range b.Covered {
+		s := Series{sp.Symbol, b.Timeframe, b.Adjustment.Norm()}
+		m.cov[s] = m.cov[s].Add(sp.Range)
+	}
+	return nil
+}
+
+func (m *memStore) Coverage(ctx context.Context, s Series) (Ranges, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s.Adjustment = s.Adjustment.Norm()
+	return m.cov[s], nil
+}
+
+func (m *memStore) all(s Series) []Bar {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []Bar
+	for _, b := range m.bars[s] {
+		out = append(out, b)
+	}
+	sort.Slice(out, func(i, j int) bool { return Less(&out[i], &out[j]) })
+	return out
+}
+
+func (m *memStore) Read(ctx context.Context, q Query) (BarIterator, error) {
+	return nil, errors.New("not used")
+}
+func (m *memStore) Series(ctx context.Context) ([]SeriesInfo, error) { return nil, nil }
+func (m *memStore) Close() error                                     { return nil }
+
+// hourly yields one bar per hour on the hour, every day, for any symbol, in pages of pageSize,
+// and counts requests. It returns one bar past the end, as an inclusive-end source would.
+type hourly struct {
+	pageSize int
+	requests atomic.Int64
+	failAt   int64 // the n-th request fails, 0 never
+	block    chan struct{}
+}
+
+func (h *hourly) Feed() string { return "test" }
+
+func hourBar(sym string, t time.Time) Bar {
+	p := float64(t.Unix()%1000) + 10
+	return Bar{Symbol: sym, Time: t, Open: p, High: p + 1, Low: p - 1, Close: p, Volume: 100}
+}
+
+func (h *hourly) Bars(ctx context.Context, req Request) iter.Seq2[[]Bar, error] {
+	return func(yield func([]Bar, error) bool) {
+		n := h.requests.Add(1)
+		if h.block != nil {
+			select {
+			case <-h.block:
+			case <-ctx.Done():
+				yield(nil, ctx.Err())
+				return
+			}
+		}
+		if n == h.failAt {
+			yield(nil, errors.New("server said 500 too often"))
+			return
+		}
+		for _, sym := range req.Symbols {
+			var page []Bar
+			for t := req.Start.Truncate(time.Hour); !t.After(req.End); t = t.Add(time.Hour) {
+				if t.Before(req.Start) {
+					continue
+				}
+				page = append(page, hourBar(sym, t))
+				if len(page) == h.pageSize {
+					if !yield(page, nil) {
+						return
+					}
+					page = nil
+				}
+			}
+			if len(page) > 0 && !yield(page, nil) {
+				return
+			}
+		}
+	}
+}
+
+func ny(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, NewYork).UTC() }
+
+func expectHourly(sym string, start, end time.Time) []Bar {
+	var out []Bar
+	for t := start; t.Before(end); t = t.Add(time.Hour) {
+		out = append(out, hourBar(sym, t))
+	}
+	return out
+}
+
+func TestFetchCompleteAndRerun(t *testing.T) {
+	ctx := context.Background()
+	st := newMemStore()
+	src := &hourly{pageSize: 100}
+	plan := FetchPlan{
+		Symbols: []string{"AAPL", "MSFT"}, Timeframes: []Timeframe{OneHour},
+		Start: ny(2024, 1, 15), End: ny(2024, 3, 10), Concurrency: 3,
+	}
+	rep, err := Fetch(ctx, src, st, plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Jan 15 - Feb 1, Feb, Mar 1 - Mar 10: three chunks per symbol.
+	if rep.ChunksTotal != 6 || rep.ChunksDone != 6 {
+		t.Fatalf("chunks %d/%d, want 6/6", rep.ChunksDone, rep.ChunksTotal)
+	}
+	for _, sym := range plan.Symbols {
+		s := Series{sym, OneHour, Raw}
+		got := st.all(s)
+		want := expectHourly(sym, plan.Start, plan.End)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: got %d bars want %d", sym, len(got), len(want))
+		}
+		cov, _ := st.Coverage(ctx, s)
+		if cov.String() != (Ranges{{plan.Start, plan.End}}).String() {
+			t.Fatalf("%s coverage %v", sym, cov)
+		}
+	}
+	if rep.Series[0].BarsAdded != int64(len(expectHourly("AAPL", plan.Start, plan.End))) {
+		t.Fatalf("report bars %d", rep.Series[0].BarsAdded)
+	}
+
+	before := src.requests.Load()
+	rep, err = Fetch(ctx, src, st, plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := src.requests.Load() - before; n != 0 || rep.ChunksTotal != 0 {
+		t.Fatalf("rerun made %d requests for %d chunks, want none", n, rep.ChunksTotal)
+	}
+
+	// Without a start, a rerun resumes after what is stored.
+	later := plan
+	later.Start = time.Time{}
+	later.End = ny(2024, 3, 20)
+	if _, err := Fetch(ctx, src, st, later, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := st.all(Series{"AAPL", OneHour, Raw}), expectHourly("AAPL", plan.Start, later.End); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after resume: %d bars want %d", len(got), len(want))
+	}
+}
+
+func TestFetchFailureKeepsFinishedChunksAndRerunCompletes(t *testing.T) {
+	ctx := context.Background()
+	plan := FetchPlan{Symbols: []string{"AAPL"}, Timeframes: []Timeframe{OneHour}, Start: ny(2024, 1, 1), End: ny(2024, 6, 1)}
+	for _, tc := range []struct {
+		name            string
+		srcFail, stFail int
+	}{{"source", 3, 0}, {"store", 0, 4}} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := newMemStore()
+			st.failAt = tc.stFail
+			src := &hourly{pageSize: 50, failAt: int64(tc.srcFail)}
+			if _, err := Fetch(ctx, src, st, plan, nil); err == nil {
+				t.Fatal("no error")
+			}
+			cov, _ := st.Coverage(ctx, Series{"AAPL", OneHour, Raw})
+			if len(cov) != 1 || !cov[0].Start.Equal(plan.Start) || cov.Covers(Range{plan.Start, plan.End}) {
+				t.Fatalf("coverage after failure %v: want the finished months only", cov)
+			}
+			// Coverage never claims a bar that is not there.
+			for _, b := range expectHourly("AAPL", cov[0].Start, cov[0].End) {
+				if _, ok := st.bars[Series{"AAPL", OneHour, Raw}][b.Time]; !ok {
+					t.Fatalf("covered bar %v missing", b.Time)
+				}
+			}
+			st.failAt = 0
+			src.failAt = 0
+			if _, err := Fetch(ctx, src, st, plan, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := st.all(Series{"AAPL", OneHour, Raw}), expectHourly("AAPL", plan.Start, plan.End); !reflect.DeepEqual(got, want) {
+				t.Fatalf("after rerun: %d bars want %d", len(got), len(want))
+			}
+		})
+	}
+}
+
+func TestFetchCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	st := newMemStore()
+	src := &hourly{pageSize: 100, block: make(chan struct{})}
+	plan := FetchPlan{Symbols: []string{"AAPL"}, Timeframes: []Timeframe{OneHour}, Start: ny(2024, 1, 1), End: ny(2024, 6, 1), Concurrency: 2}
+	done := make(chan error)
+	go func() {
+		_, err := Fetch(ctx, src, st, plan, nil)
+		done <- err
+	}()
+	for src.requests.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if st.writes != 0 {
+		t.Fatalf("%d writes after cancel before any chunk finished", st.writes)
+	}
+}
+
+func TestFetchProgressAndEmptyDays(t *testing.T) {
+	st := newMemStore()
+	src := &hourly{pageSize: 1000}
+	var calls []Progress
+	plan := FetchPlan{Symbols: []string{"X"}, Timeframes: []Timeframe{OneHour}, Start: ny(2024, 1, 1), End: ny(2024, 3, 1)}
+	rep, err := Fetch(context.Background(), src, st, plan, func(p Progress) { calls = append(calls, p) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 2 || calls[1].ChunksDone != 2 || calls[1].ChunksTotal != 2 || calls[1].BarsDone != int64(len(expectHourly("X", plan.Start, plan.End))) {
+		t.Fatalf("progress calls %+v", calls)
+	}
+	if rep.Series[0].EmptyDays != 0 || len(rep.NoBars()) != 0 {
+		t.Fatalf("hourly source has bars every day, report says %d empty days", rep.Series[0].EmptyDays)
+	}
+}
+
+func TestEmptyTradingDays(t *testing.T) {
+	// January 2024 has 21 NYSE trading days (Jan 1 and Jan 15 are holidays).
+	r := Range{ny(2024, 1, 1), ny(2024, 2, 1)}
+	if got := emptyTradingDays(r, OneMin, nil); got != 21 {
+		t.Fatalf("empty days of January 2024 with no bars = %d, want 21", got)
+	}
+	bars := []Bar{{Symbol: "X", Time: time.Date(2024, 1, 2, 14, 30, 0, 0, time.UTC)}}
+	if got := emptyTradingDays(r, OneMin, bars); got != 20 {
+		t.Fatalf("with one day of bars = %d, want 20", got)
+	}
+	// A range that ends before the day's open does not count that day.
+	if got := emptyTradingDays(Range{ny(2024, 1, 2), ny(2024, 1, 2).Add(5 * time.Hour)}, OneMin, nil); got != 0 {
+		t.Fatalf("pre-open range counts %d days", got)
+	}
+	if got := emptyTradingDays(Range{ny(2024, 1, 2), ny(2024, 1, 3)}, OneDay, nil); got != 1 {
+		t.Fatalf("daily: %d", got)
+	}
+}
+
+func TestCompleteEnd(t *testing.T) {
+	end := time.Date(2024, 3, 5, 15, 3, 27, 0, time.UTC)
+	for _, tt := range []struct {
+		tf   Timeframe
+		want time.Time
+	}{
+		{OneMin, time.Date(2024, 3, 5, 15, 3, 0, 0, time.UTC)},
+		{Timeframe{5, Min}, time.Date(2024, 3, 5, 15, 0, 0, 0, time.UTC)},
+		{OneHour, time.Date(2024, 3, 5, 15, 0, 0, 0, time.UTC)},
+		{OneDay, ny(2024, 3, 5)},
+	} {
+		if got := CompleteEnd(end, tt.tf); !got.Equal(tt.want) {
+			t.Errorf("CompleteEnd(%v) = %v want %v", tt.tf, got, tt.want)
+		}
+	}
+}
