@@ -432,3 +432,31 @@ func BenchmarkSessionOn(b *testing.B) {
 		SessionOn(at.Add(time.Duration(i%1000) * time.Hour))
 	}
 }
+
+// TestCalendarConcurrent builds the same years from many goroutines at once; run it with -race.
+func TestCalendarConcurrent(t *testing.T) {
+	const workers = 8
+	results := make(chan int, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			n := 0
+			for y := 2030; y < 2040; y++ {
+				for s := range Sessions(Range{calNY(y, 1, 1, 0, 0), calNY(y+1, 1, 1, 0, 0)}) {
+					if InSession(s.Open) {
+						n++
+					}
+				}
+			}
+			results <- n
+		}()
+	}
+	first := <-results
+	for w := 1; w < workers; w++ {
+		if n := <-results; n != first {
+			t.Errorf("workers disagree: %d vs %d sessions", n, first)
+		}
+	}
+	if first < 2500 || first > 2530 {
+		t.Errorf("%d sessions in 2030-2039", first)
+	}
+}

@@ -458,3 +458,34 @@ func BenchmarkSynth(b *testing.B) {
 		})
 	}
 }
+
+// TestConcurrent shares one Source between goroutines, as a fetch of several symbols in
+// parallel would; run it with -race.
+func TestConcurrent(t *testing.T) {
+	src := New()
+	r := req("5Min", nyDay(2024, 5, 1), nyDay(2024, 6, 1), "AAPL", "MSFT")
+	want := encode(fetch(t, src, r))
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			var out []data.Bar
+			for page, err := range src.Bars(context.Background(), r) {
+				if err != nil {
+					errs <- err
+					return
+				}
+				out = append(out, page...)
+			}
+			if !bytes.Equal(encode(out), want) {
+				errs <- errors.New("concurrent run differs")
+				return
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
