@@ -1,0 +1,104 @@
+// Package engine owns the backtest: the event loop that replays bars in time order, the
+// simulated broker (orders, fills, slippage, commission, regulatory fees), the portfolio (cash,
+// positions, round-trip trades, the equity curve), the Strategy contract and the Result. It does
+// no I/O and depends on the standard library and package data only.
+//
+// # Event loop
+//
+// Run pulls bars one at a time from a data.BarIterator, which must yield them in (time, symbol)
+// order; a bar that is invalid (data.Bar.Validate), duplicated or out of order stops the run with
+// an error. For each bar the engine, in this order: marks the symbol at the bar's close, matches
+// the symbol's open orders against the bar (telling FillObserver and OrderObserver), then calls
+// Strategy.OnBar. Env.Now() is the bar's close time. After every bar of a timestamp has been
+// handled, StepObserver.OnStep is called with that timestamp (the bars' open time) and one
+// EquityPoint is recorded, stamped with the close time.
+//
+// With Config.Session == RTH, intraday bars whose open time is outside a regular session
+// (09:30-16:00 New York, 13:00 on early closes) are skipped and counted in Result.Skipped; daily
+// and longer bars are never skipped. The timeframe is Config.Provenance.Timeframe; when that is
+// zero, the engine reads a few bars ahead (without showing them to the strategy) and takes bars
+// stamped at midnight New York as daily (weekly or monthly if their spacing says so) and others
+// as intraday of the smallest spacing seen, 1Min if that is not a valid timeframe. Intraday bars
+// close one timeframe after they open; daily bars at 16:00 New York of their date.
+//
+// # Orders
+//
+// Submit checks an order at once (positive quantity, whole shares unless Config.Fractional,
+// prices present for its type, and with Config.Short off no sell larger than the shares held plus
+// those on open buy orders); a refused order is returned as an error wrapping ErrRejected and
+// recorded with status Rejected. Accepted orders wait in submission order.
+//
+// No look-ahead: an order placed while handling the bars of timestamp t (in OnBar, OnStep,
+// OnFill or OnOrderUpdate) can fill only on a bar of its symbol that opens after t. Orders placed
+// in Init can fill on the symbol's first bar.
+//
+// Time in force: a Day order placed on intraday bars expires, unfilled, when the first bar of its
+// symbol on a later New York date arrives (so a Day order placed at a session's last bar never
+// fills); on daily or longer bars it has exactly the next bar of its symbol to fill in, then
+// expires. GTC orders stay open until filled or cancelled. TargetQuantity and TargetPercent place
+// GTC market orders, so that they fill at the next bar whatever the session.
+//
+// # Fill prices
+//
+// Each rule is checked against the first eligible bar with open O, high H, low L. For buys:
+//
+//   - Market fills at O.
+//   - Limit with limit price P fills if L <= P, at min(O, P): a bar opening below the limit fills
+//     at its open.
+//   - Stop with stop price S triggers if H >= S and fills at max(O, S): a bar opening above the
+//     stop fills at its open.
+//   - Stop-limit (stop S, limit P) triggers if H >= S, at T = max(O, S). If T <= P it fills at T.
+//     If T > P it fills at P only when the bar opened at or above S (the trigger came at the open,
+//     so the bar's low came after it) and L <= P; otherwise it stays open as a plain limit order
+//     from the next bar on. A triggered stop-limit stays triggered.
+//
+// Sells mirror these (limit: H >= P at max(O, P); stop: L <= S at min(O, S); stop-limit: L <= S,
+// T = min(O, S), fills at T if T >= P, else at P if O <= S and H >= P). An order fills entirely
+// or not at all; volume is not considered.
+//
+// Slippage of Config.SlippageBps basis points moves market and stop fills against the trader
+// (buys at price*(1+bps/10000), sells at price*(1-bps/10000)), even beyond the bar's range. Limit
+// and stop-limit fills get no slippage: a limit cannot fill worse than its price.
+//
+// # Costs
+//
+// Commission per fill: PerShare is Rate per share, at least Min; PerOrder is Rate; Percent is
+// Rate times notional, at least Min. With Fees == AlpacaFees every sell also pays the SEC
+// Section 31 fee (notional times the rate in SECFeeSchedule on the fill's New York date, rounded
+// up to the cent) and FINRA's trading activity fee (shares times the rate in TAFSchedule, at most
+// its per-trade cap, rounded up to the cent). Fees are rounded per fill, where Alpaca rounds the
+// day's total. Alpaca's CAT fee, borrow fees on shorts and margin interest are not modelled.
+//
+// # Buying power
+//
+// A fill that does not increase the position's size (a sale of shares held, a cover of a short)
+// is always allowed. Any other fill is checked when it would happen, with its slippage and costs,
+// the symbol marked at the fill price and others at their last closes. It is rejected, with the
+// reason in the OrderRecord and OrderObserver, when:
+//
+//   - it is a sell of more than is held while Config.Short is off (rejected, not clipped);
+//   - Leverage <= 1 (a cash account) and a buy would leave cash negative;
+//   - gross exposure (sum of |quantity| x price) would exceed Leverage x equity.
+//
+// Orders placed by TargetPercent are the exception: rather than being rejected they are shrunk
+// to the largest quantity that fits, and the OrderRecord says so in Reason.
+//
+// # Portfolio and trades
+//
+// Cash moves by -side x quantity x price minus commission and fees at each fill. A position has
+// a signed quantity and an average cost; reducing it realises (price - average cost) x quantity
+// (sign-adjusted for shorts) before costs. Equity is cash plus the market value of positions at
+// their last closes, and each EquityPoint satisfies Cash + Long + Short == Equity.
+//
+// A Trade is a round trip from flat back to flat. Adds and partial reductions accumulate into
+// it: Qty is the quantity entered, EntryPrice and ExitPrice the averages of entry and exit fills,
+// PnL the realised P&L net of the commission and fees of all its fills, Return the PnL over the
+// entry notional, BarsHeld the symbol's bars from the entry fill's bar to the exit fill's bar
+// (a position opened at one bar's open and closed at the next bar's open was held 1 bar). A fill
+// that reverses a position closes one trade and opens another, splitting its costs in proportion
+// to quantity. Trades still open at the end are listed last with Open set, as if closed at the
+// last close without costs, their BarsHeld counting the last bar.
+//
+// Results are deterministic: symbols are kept in slices in the order first seen and reported
+// sorted, and no map order reaches the Result.
+package engine

@@ -1,0 +1,399 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/barkeep-trading/barkeep/data"
+)
+
+// ErrRejected is wrapped by every error Submit returns for an order it refuses, so a strategy can
+// tell a refused order (errors.Is(err, engine.ErrRejected)) from a bug.
+var ErrRejected = errors.New("order rejected")
+
+// Env is a strategy's view of the running backtest: the clock, the simulated broker and the
+// portfolio. Everything it shows is as of the close of the bar being handled; nothing shows a
+// later bar. An Env is owned by one Run and is not safe for use by other goroutines.
+type Env struct {
+	cfg      Config
+	tf       data.Timeframe
+	intraday bool
+
+	now     time.Time // close of the timestamp being handled; zero during Init
+	cur     int64     // open time (Unix ns) of that timestamp; orders placed now fill on later bars
+	curDate int32     // its New York date as yyyymmdd (intraday runs only)
+	dayLo   int64     // [dayLo, dayHi) is the Unix ns span of curDate, to skip time zone math
+	dayHi   int64
+
+	cash  float64
+	syms  []*symState // by symbol id, first-seen order
+	index map[string]int32
+	held  []int32 // ids of symbols with a non-zero position, for O(held) equity
+
+	// Symbol prediction: bars of a timestamp usually come in the same symbol order as the
+	// timestamp before, so the id is found without hashing the name.
+	prevSeq, curSeq []int32
+	seqPos          int
+
+	orders []OrderRecord
+	ostate []orderState // parallel to orders
+	fills  []Fill
+	trades []Trade
+	curve  curve
+
+	busy     int32 // symbol whose pending orders are being matched, -1 if none
+	fillObs  FillObserver
+	orderObs OrderObserver
+}
+
+type orderState struct {
+	sym       int32
+	notBefore int64 // Unix ns: the order fills only on bars opening strictly later
+	date      int32 // intraday day orders: New York date (yyyymmdd) of submission; 0 = not yet known
+	open      bool
+	triggered bool // a stop-limit whose stop has been hit: from now on a plain limit
+	sized     bool // placed by TargetPercent: shrunk to fit buying power rather than rejected
+}
+
+type symState struct {
+	id      int32
+	pos     Position
+	pending []int32 // indices into Env.orders of open orders, in submission order
+	open    int     // open orders (pending may briefly hold closed ones while matching)
+	bars    int     // bars of this symbol handled so far, the current one included
+	heldAt  int32   // index in Env.held, -1 when flat
+	trade   roundTrip
+}
+
+func newEnv(cfg Config) *Env {
+	return &Env{
+		cfg:   cfg,
+		cash:  cfg.Cash,
+		index: make(map[string]int32),
+		cur:   math.MinInt64,
+		busy:  -1,
+	}
+}
+
+// Now is the close time of the bar being handled (zero during Init).
+func (e *Env) Now() time.Time { return e.now }
+
+// Config is the run's configuration, defaults filled in.
+func (e *Env) Config() Config { return e.cfg }
+
+// Cash is the cash balance; negative when a margin account borrows, and it includes the proceeds
+// of short sales.
+func (e *Env) Cash() float64 { return e.cash }
+
+// Equity is cash plus the market value of all positions at their last closes.
+func (e *Env) Equity() float64 {
+	eq := e.cash
+	for _, id := range e.held {
+		p := &e.syms[id].pos
+		eq += p.Qty * p.LastPrice
+	}
+	return eq
+}
+
+// Price is the last close seen for symbol, 0 if none yet.
+func (e *Env) Price(symbol string) float64 {
+	if id, ok := e.index[symbol]; ok {
+		return e.syms[id].pos.LastPrice
+	}
+	return 0
+}
+
+// Position is the current holding of symbol (zero Qty when flat or never traded).
+func (e *Env) Position(symbol string) Position {
+	if id, ok := e.index[symbol]; ok {
+		return e.syms[id].pos
+	}
+	return Position{Symbol: symbol}
+}
+
+// OpenOrders counts the open orders of symbol, or of all symbols for "".
+func (e *Env) OpenOrders(symbol string) int {
+	if symbol == "" {
+		n := 0
+		for _, s := range e.syms {
+			n += s.open
+		}
+		return n
+	}
+	if id, ok := e.index[symbol]; ok {
+		return e.syms[id].open
+	}
+	return 0
+}
+
+// intern returns the id of symbol, adding it on first sight.
+func (e *Env) intern(symbol string) int32 {
+	if id, ok := e.index[symbol]; ok {
+		return id
+	}
+	id := int32(len(e.syms))
+	e.syms = append(e.syms, &symState{id: id, pos: Position{Symbol: symbol}, heldAt: -1})
+	e.index[symbol] = id
+	return id
+}
+
+// Submit places an order. It returns at once with an error wrapping ErrRejected when the order is
+// malformed or not allowed by the configuration; that order is still recorded, as rejected.
+// Whether it can be paid for is decided when it fills. An order fills no earlier than its
+// symbol's next bar: see the package documentation for the exact rules.
+func (e *Env) Submit(o Order) (OrderID, error) { return e.submit(o, false) }
+
+func (e *Env) submit(o Order, sized bool) (OrderID, error) {
+	id := OrderID(len(e.orders) + 1)
+	if err := e.validate(&o); err != nil {
+		e.orders = append(e.orders, OrderRecord{
+			ID: id, Order: o, Submitted: e.now, Status: Rejected, Closed: e.now, Reason: err.Error(),
+		})
+		e.ostate = append(e.ostate, orderState{sym: -1})
+		e.notify(int(id-1), Rejected, e.now, err.Error())
+		return id, fmt.Errorf("order %d %s %g %s: %w: %v", id, o.Side, o.Qty, o.Symbol, ErrRejected, err)
+	}
+	si := e.intern(o.Symbol)
+	s := e.syms[si]
+	e.orders = append(e.orders, OrderRecord{ID: id, Order: o, Submitted: e.now, Status: Accepted})
+	date := int32(0)
+	if e.cur != math.MinInt64 {
+		date = e.curDate
+	}
+	e.ostate = append(e.ostate, orderState{sym: si, notBefore: e.cur, date: date, open: true, sized: sized})
+	s.pending = append(s.pending, int32(id-1))
+	s.open++
+	e.notify(int(id-1), Accepted, e.now, "")
+	return id, nil
+}
+
+func (e *Env) validate(o *Order) error {
+	switch {
+	case o.Symbol == "":
+		return errors.New("empty symbol")
+	case o.Side != Buy && o.Side != Sell:
+		return fmt.Errorf("invalid side %d", o.Side)
+	case !(o.Qty > 0) || math.IsInf(o.Qty, 0):
+		return fmt.Errorf("quantity %v is not a positive number", o.Qty)
+	case !e.cfg.Fractional && o.Qty != math.Trunc(o.Qty):
+		return fmt.Errorf("fractional quantity %v not allowed (Config.Fractional is off)", o.Qty)
+	case o.TIF != Day && o.TIF != GTC:
+		return fmt.Errorf("invalid time in force %d", o.TIF)
+	}
+	validPrice := func(p float64) bool { return p > 0 && !math.IsInf(p, 0) }
+	switch o.Type {
+	case Market:
+	case Limit:
+		if !validPrice(o.LimitPrice) {
+			return fmt.Errorf("limit order needs a positive limit price, got %v", o.LimitPrice)
+		}
+	case Stop:
+		if !validPrice(o.StopPrice) {
+			return fmt.Errorf("stop order needs a positive stop price, got %v", o.StopPrice)
+		}
+	case StopLimit:
+		if !validPrice(o.LimitPrice) || !validPrice(o.StopPrice) {
+			return fmt.Errorf("stop-limit order needs positive stop and limit prices, got %v and %v", o.StopPrice, o.LimitPrice)
+		}
+	default:
+		return fmt.Errorf("invalid order type %d", o.Type)
+	}
+	if o.Side == Sell && !e.cfg.Short {
+		// Open buys count as holdings: a strategy may place an entry and its protective stop
+		// together. Whether the shares are really there is checked again at fill time.
+		could := 0.0
+		if id, ok := e.index[o.Symbol]; ok {
+			s := e.syms[id]
+			could = math.Max(s.pos.Qty, 0)
+			for _, oi := range s.pending {
+				if e.ostate[oi].open && e.orders[oi].Order.Side == Buy {
+					could += e.orders[oi].Order.Qty
+				}
+			}
+		}
+		if o.Qty > could+qtyEps {
+			return fmt.Errorf("short selling not allowed (Config.Short is off): sell %g exceeds %g held or on order", o.Qty, could)
+		}
+	}
+	return nil
+}
+
+// Cancel cancels an open order.
+func (e *Env) Cancel(id OrderID) error {
+	i := int(id) - 1
+	if i < 0 || i >= len(e.orders) {
+		return fmt.Errorf("cancel order %d: no such order", id)
+	}
+	if !e.ostate[i].open {
+		return fmt.Errorf("cancel order %d: already %s", id, e.orders[i].Status)
+	}
+	e.close(i, Cancelled, e.now, "cancelled by strategy")
+	return nil
+}
+
+// CancelAll cancels the open orders of symbol, or of every symbol for "".
+func (e *Env) CancelAll(symbol string) {
+	if symbol == "" {
+		for si := range e.syms {
+			e.cancelSym(int32(si))
+		}
+		return
+	}
+	if si, ok := e.index[symbol]; ok {
+		e.cancelSym(si)
+	}
+}
+
+func (e *Env) cancelSym(si int32) {
+	s := e.syms[si]
+	for k := 0; k < len(s.pending); k++ {
+		if i := int(s.pending[k]); e.ostate[i].open {
+			e.close(i, Cancelled, e.now, "cancelled by strategy")
+			k = -1 // close may have compacted pending: start over
+		}
+	}
+}
+
+// close ends order i with status st and drops it from its symbol's pending orders (unless they
+// are being matched right now: the matcher compacts them when done).
+func (e *Env) close(i int, st OrderStatus, t time.Time, reason string) {
+	os := &e.ostate[i]
+	os.open = false
+	r := &e.orders[i]
+	r.Status, r.Closed, r.Reason = st, t, reason
+	s := e.syms[os.sym]
+	s.open--
+	if e.busy != os.sym {
+		s.compact(e.ostate)
+	}
+	e.notify(i, st, t, reason)
+}
+
+func (s *symState) compact(os []orderState) {
+	k := 0
+	for _, i := range s.pending {
+		if os[i].open {
+			s.pending[k] = i
+			k++
+		}
+	}
+	s.pending = s.pending[:k]
+}
+
+func (e *Env) notify(i int, st OrderStatus, t time.Time, reason string) {
+	if e.orderObs == nil {
+		return
+	}
+	r := &e.orders[i]
+	e.orderObs.OnOrderUpdate(e, OrderUpdate{ID: r.ID, Order: r.Order, Status: st, Time: t, Reason: reason})
+}
+
+// TargetQuantity cancels symbol's open orders and places a market order (GTC, so that it fills at
+// the next bar even across a session boundary) for the difference between qty and the position.
+// It returns 0 and no error when there is nothing to do. Negative qty is a short.
+func (e *Env) TargetQuantity(symbol string, qty float64) (OrderID, error) {
+	return e.target(symbol, qty, false)
+}
+
+func (e *Env) target(symbol string, qty float64, sized bool) (OrderID, error) {
+	if math.IsNaN(qty) || math.IsInf(qty, 0) {
+		return 0, fmt.Errorf("target %s: quantity %v is not a number", symbol, qty)
+	}
+	e.CancelAll(symbol)
+	diff := qty - e.Position(symbol).Qty
+	if math.Abs(diff) <= qtyEps {
+		return 0, nil
+	}
+	o := Order{Symbol: symbol, Side: Buy, Qty: diff, Type: Market, TIF: GTC, Tag: "target"}
+	if diff < 0 {
+		o.Side, o.Qty = Sell, -diff
+	}
+	return e.submit(o, sized)
+}
+
+// TargetPercent moves symbol's position to pct of equity (negative for a short) with a market
+// order, as TargetQuantity. The quantity is sized at the last close and rounded toward zero to
+// whole shares unless Config.Fractional. The part of the order that adds exposure is sized net of
+// estimated slippage, commission and fees, so that a 100% target fits a cash account; if the next
+// open gaps so that it no longer fits, the fill is shrunk to what fits instead of being rejected.
+func (e *Env) TargetPercent(symbol string, pct float64) (OrderID, error) {
+	if math.IsNaN(pct) || math.IsInf(pct, 0) {
+		return 0, fmt.Errorf("target %s: percent %v is not a number", symbol, pct)
+	}
+	p := e.Price(symbol)
+	if p <= 0 {
+		return 0, fmt.Errorf("target %s: no price yet", symbol)
+	}
+	q0 := e.Position(symbol).Qty
+	value := pct * e.Equity()
+	raw := value / p
+	var q float64
+	switch {
+	case raw == 0 || (raw > 0) == (q0 > 0) && math.Abs(raw) <= math.Abs(q0):
+		// A reduction frees cash: no cushion needed.
+		q = raw
+	default:
+		side := Buy
+		if raw < 0 {
+			side = Sell
+		}
+		base := 0.0 // the part already held on the target's side
+		if (q0 > 0) == (raw > 0) {
+			base = q0
+		}
+		budget := math.Abs(value-base*p) - e.fixedCostEstimate(side)
+		add := math.Max(budget, 0) / e.unitCostEstimate(side, p)
+		q = base + math.Copysign(add, raw)
+	}
+	if !e.cfg.Fractional {
+		q = math.Trunc(q)
+	} else {
+		q = math.Trunc(q*1e9) / 1e9 // Alpaca accepts nine decimals
+	}
+	return e.target(symbol, q, true)
+}
+
+// unitCostEstimate is the cash one more share costs at last price p, slippage and per-share
+// costs included.
+func (e *Env) unitCostEstimate(side Side, p float64) float64 {
+	fill := p * (1 + e.cfg.SlippageBps/1e4)
+	u := fill
+	c := e.cfg.Commission
+	switch c.Kind {
+	case PerShare:
+		u += c.Rate
+	case Percent:
+		u += c.Rate * fill
+	}
+	if side == Sell && e.cfg.Fees == AlpacaFees {
+		// The highest rates ever tabulated: an estimate must not depend on the fill's date.
+		u += fill*maxRate(SECFeeSchedule) + maxRate(TAFSchedule)
+	}
+	return u
+}
+
+func maxRate(s []FeeRate) float64 {
+	m := 0.0
+	for _, r := range s {
+		m = math.Max(m, r.Rate)
+	}
+	return m
+}
+
+// fixedCostEstimate is the part of an order's cost that does not scale with its size.
+func (e *Env) fixedCostEstimate(side Side) float64 {
+	c := e.cfg.Commission
+	f := 0.0
+	switch c.Kind {
+	case PerOrder:
+		f = c.Rate
+	case PerShare, Percent:
+		f = c.Min
+	}
+	if side == Sell && e.cfg.Fees == AlpacaFees {
+		f += 0.02 // rounding each fee up to the cent
+	}
+	return f
+}

@@ -1,0 +1,197 @@
+package engine
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// roundTrip accumulates the open Trade of one symbol.
+type roundTrip struct {
+	active     bool
+	side       Side
+	qty        float64 // entered
+	entryValue float64 // sum of entry qty*price
+	exitQty    float64
+	exitValue  float64
+	realized   float64 // gross
+	costs      float64
+	entryTime  time.Time
+	entryBar   int
+}
+
+// apply books a fill: cash, position, realised P&L and the round trip it belongs to. A fill that
+// crosses zero closes one round trip and opens another; its commission and fees are split
+// between them in proportion to quantity.
+func (e *Env) apply(s *symState, side Side, qty, price, comm, fees float64, t time.Time) {
+	cost := comm + fees
+	e.cash -= float64(side)*qty*price + cost
+	p := &s.pos
+	q0 := p.Qty
+	if q0 == 0 || (q0 > 0) == (side == Buy) {
+		if q0 == 0 {
+			s.trade = roundTrip{active: true, side: side, entryTime: t, entryBar: s.bars}
+		}
+		a := math.Abs(q0)
+		p.AvgCost = (a*p.AvgCost + qty*price) / (a + qty)
+		p.Qty = q0 + float64(side)*qty
+		s.trade.qty += qty
+		s.trade.entryValue += qty * price
+		s.trade.costs += cost
+		e.setHeld(s)
+		return
+	}
+	closing := math.Min(qty, math.Abs(q0))
+	dir := 1.0
+	if q0 < 0 {
+		dir = -1
+	}
+	r := (price - p.AvgCost) * closing * dir
+	p.Realized += r
+	tr := &s.trade
+	tr.realized += r
+	tr.exitQty += closing
+	tr.exitValue += closing * price
+	closeCost := cost * closing / qty
+	tr.costs += closeCost
+	q1 := q0 + float64(side)*qty
+	if math.Abs(q1) <= qtyEps {
+		q1 = 0
+	}
+	switch {
+	case q1 == 0:
+		e.closeTrade(s, t, price)
+		p.Qty, p.AvgCost = 0, 0
+	case (q1 > 0) != (q0 > 0):
+		e.closeTrade(s, t, price)
+		rest := qty - closing
+		s.trade = roundTrip{active: true, side: side, qty: rest, entryValue: rest * price,
+			costs: cost - closeCost, entryTime: t, entryBar: s.bars}
+		p.Qty, p.AvgCost = q1, price
+	default:
+		p.Qty = q1
+	}
+	e.setHeld(s)
+}
+
+func (e *Env) closeTrade(s *symState, t time.Time, price float64) {
+	e.trades = append(e.trades, s.trade.result(s.pos.Symbol, t, s.bars-s.trade.entryBar, false))
+	s.trade = roundTrip{}
+}
+
+// result turns an accumulated round trip into a Trade exiting at t after bars bars.
+func (tr *roundTrip) result(symbol string, t time.Time, bars int, open bool) Trade {
+	x := Trade{
+		Symbol: symbol, Side: tr.side, Qty: tr.qty,
+		EntryTime: tr.entryTime, EntryPrice: tr.entryValue / tr.qty,
+		ExitTime: t, BarsHeld: bars, Commission: tr.costs, Open: open,
+		PnL: tr.realized - tr.costs,
+	}
+	if tr.exitQty > 0 {
+		x.ExitPrice = tr.exitValue / tr.exitQty
+	}
+	if tr.entryValue > 0 {
+		x.Return = x.PnL / tr.entryValue
+	}
+	return x
+}
+
+// setHeld keeps e.held, the symbols with a position, in step with s.
+func (e *Env) setHeld(s *symState) {
+	switch {
+	case s.pos.Qty != 0 && s.heldAt < 0:
+		s.heldAt = int32(len(e.held))
+		e.held = append(e.held, s.id)
+	case s.pos.Qty == 0 && s.heldAt >= 0:
+		last := e.held[len(e.held)-1]
+		e.held[s.heldAt] = last
+		e.syms[last].heldAt = s.heldAt
+		e.held = e.held[:len(e.held)-1]
+		s.heldAt = -1
+	}
+}
+
+// mark appends the equity point of the timestamp just handled.
+func (e *Env) mark() {
+	var long, short float64
+	for _, id := range e.held {
+		p := &e.syms[id].pos
+		if mv := p.Qty * p.LastPrice; mv > 0 {
+			long += mv
+		} else {
+			short += mv
+		}
+	}
+	e.curve.add(mark{t: e.now.UnixNano(), cash: e.cash, long: long, short: short})
+}
+
+// mark is an EquityPoint in 32 pointer-free bytes: a minute-bar run keeps millions, and their
+// memory traffic, not arithmetic, is what a mark costs.
+type mark struct {
+	t                 int64
+	cash, long, short float64
+}
+
+// curve stores marks in fixed-size chunks, so that growing it never copies what it holds;
+// the Result's []EquityPoint is built once at the end.
+type curve struct {
+	chunks [][]mark
+	n      int
+}
+
+const chunkLen = 1 << 12
+
+func (c *curve) add(m mark) {
+	if c.n%chunkLen == 0 {
+		c.chunks = append(c.chunks, make([]mark, 0, chunkLen))
+	}
+	last := &c.chunks[len(c.chunks)-1]
+	*last = append(*last, m)
+	c.n++
+}
+
+func (c *curve) points() []EquityPoint {
+	out := make([]EquityPoint, c.n)
+	i := 0
+	for _, ch := range c.chunks {
+		for _, m := range ch {
+			p := &out[i]
+			p.Time = time.Unix(0, m.t).UTC()
+			p.Equity = m.cash + m.long + m.short
+			p.Cash, p.Long, p.Short = m.cash, m.long, m.short
+			i++
+		}
+	}
+	return out
+}
+
+// positions returns every symbol's final position, sorted by symbol.
+func (e *Env) positions() []Position {
+	out := make([]Position, 0, len(e.syms))
+	for _, s := range e.syms {
+		out = append(out, s.pos)
+	}
+	slices.SortFunc(out, func(a, b Position) int { return strings.Compare(a.Symbol, b.Symbol) })
+	return out
+}
+
+// openTrades lists round trips still open, marked at the last close as if the rest were sold
+// there without costs, sorted by symbol.
+func (e *Env) openTrades() []Trade {
+	var out []Trade
+	for _, s := range e.syms {
+		tr := s.trade
+		if !tr.active {
+			continue
+		}
+		rest := math.Abs(s.pos.Qty)
+		last := s.pos.LastPrice
+		tr.realized += s.pos.Unrealized()
+		tr.exitValue += rest * last
+		tr.exitQty += rest
+		out = append(out, tr.result(s.pos.Symbol, e.now, s.bars-tr.entryBar+1, true))
+	}
+	slices.SortFunc(out, func(a, b Trade) int { return strings.Compare(a.Symbol, b.Symbol) })
+	return out
+}

@@ -1,0 +1,350 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/barkeep-trading/barkeep/data"
+)
+
+// DefaultCash is the starting cash when Config.Cash is zero.
+const DefaultCash = 100000
+
+// ctxEvery is how many bars pass between checks of the context: often enough to stop within
+// milliseconds, rarely enough to cost nothing.
+const ctxEvery = 4096
+
+// Run replays bars through strategy s and returns what happened. Bars must come in (time, symbol)
+// order, as every Store and data.Merge yield them; Run streams them, holding one at a time, and
+// stops with an error at the first bar that is invalid or out of order. Run does not close bars.
+//
+// The timeframe comes from cfg.Provenance.Timeframe; when that is zero it is inferred from the
+// first bars (see the package documentation). On an error after the first bar the returned
+// Result holds what was replayed up to it, so that an interrupted run can still be inspected.
+func Run(ctx context.Context, cfg Config, bars data.BarIterator, s Strategy) (*Result, error) {
+	if s == nil {
+		return nil, errors.New("engine: nil strategy")
+	}
+	if bars == nil {
+		return nil, errors.New("engine: nil bar iterator")
+	}
+	cfg, err := normalize(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r := runner{ctx: ctx, bars: bars, strat: s, env: newEnv(cfg)}
+	return r.run()
+}
+
+func normalize(cfg Config) (Config, error) {
+	if cfg.Cash == 0 {
+		cfg.Cash = DefaultCash
+	}
+	if cfg.Leverage == 0 {
+		cfg.Leverage = 1
+	}
+	bad := func(v float64) bool { return v < 0 || math.IsNaN(v) || math.IsInf(v, 0) }
+	switch {
+	case bad(cfg.Cash) || cfg.Cash == 0:
+		return cfg, fmt.Errorf("engine: starting cash %v must be positive", cfg.Cash)
+	case bad(cfg.Leverage):
+		return cfg, fmt.Errorf("engine: leverage %v must be positive", cfg.Leverage)
+	case bad(cfg.SlippageBps):
+		return cfg, fmt.Errorf("engine: slippage %v bps must be zero or positive", cfg.SlippageBps)
+	case bad(cfg.Commission.Rate) || bad(cfg.Commission.Min):
+		return cfg, fmt.Errorf("engine: commission rate %v and minimum %v must be zero or positive",
+			cfg.Commission.Rate, cfg.Commission.Min)
+	case cfg.Commission.Kind > Percent:
+		return cfg, fmt.Errorf("engine: unknown commission kind %d", cfg.Commission.Kind)
+	case cfg.Fees > AlpacaFees:
+		return cfg, fmt.Errorf("engine: unknown fee model %d", cfg.Fees)
+	case cfg.Session > AllHours:
+		return cfg, fmt.Errorf("engine: unknown session filter %d", cfg.Session)
+	}
+	return cfg, nil
+}
+
+type runner struct {
+	ctx   context.Context
+	bars  data.BarIterator
+	strat Strategy
+	env   *Env
+	step  StepObserver
+
+	buf  []data.Bar // bars read ahead to infer the timeframe, replayed first
+	sess sessionCache
+
+	start   time.Time
+	started bool // a timestamp is being handled
+	nbars   int64
+	skipped int64
+}
+
+func (r *runner) run() (*Result, error) {
+	e := r.env
+	e.fillObs, _ = r.strat.(FillObserver)
+	e.orderObs, _ = r.strat.(OrderObserver)
+	r.step, _ = r.strat.(StepObserver)
+
+	tf := e.cfg.Provenance.Timeframe
+	if !tf.Valid() {
+		var err error
+		if tf, err = r.inferTimeframe(); err != nil {
+			return nil, err
+		}
+	}
+	e.tf, e.intraday = tf, tf.Intraday()
+	filter := e.intraday && e.cfg.Session == RTH
+
+	if in, ok := r.strat.(Initer); ok {
+		if err := in.Init(e); err != nil {
+			return nil, fmt.Errorf("engine: strategy init: %w", err)
+		}
+	}
+
+	var (
+		prevT   = int64(math.MinInt64)
+		prevSym string
+		keep    bool
+		bi      int
+		n       int64
+		b       data.Bar
+	)
+	for {
+		if bi < len(r.buf) {
+			b = r.buf[bi]
+			bi++
+		} else if r.bars.Next() {
+			b = r.bars.Bar()
+		} else {
+			break
+		}
+		n++
+		if n%ctxEvery == 0 {
+			if err := r.ctx.Err(); err != nil {
+				return r.fail(fmt.Errorf("engine: stopped after %d bars: %w", n-1, err))
+			}
+		}
+		if !plausible(&b) {
+			if err := b.Validate(); err != nil {
+				return r.fail(fmt.Errorf("engine: bar %d: %w", n, err))
+			}
+		}
+		t := b.Time.UnixNano()
+		if t <= prevT {
+			if t < prevT || b.Symbol <= prevSym {
+				what := "out of order"
+				if t == prevT && b.Symbol == prevSym {
+					what = "duplicate"
+				}
+				return r.fail(fmt.Errorf("engine: bar %d (%s %s) is %s: it follows %s %s; bars must come in (time, symbol) order",
+					n, b.Symbol, b.Time.UTC().Format(time.RFC3339), what, prevSym, time.Unix(0, prevT).UTC().Format(time.RFC3339)))
+			}
+		} else {
+			// A new timestamp: the session filter depends on the time only, so it runs once
+			// for all the bars sharing it.
+			keep = !filter || r.sess.in(b.Time, t)
+			if keep {
+				if r.started {
+					if err := r.endStep(); err != nil {
+						return r.fail(err)
+					}
+				}
+				r.beginStep(b.Time, t)
+			}
+		}
+		prevT, prevSym = t, b.Symbol
+		if !keep {
+			r.skipped++
+			continue
+		}
+		if err := r.handle(&b, t); err != nil {
+			return r.fail(err)
+		}
+	}
+	if err := r.bars.Err(); err != nil {
+		return r.fail(fmt.Errorf("engine: reading bars: %w", err))
+	}
+	if r.started {
+		if err := r.endStep(); err != nil {
+			return r.fail(err)
+		}
+	}
+	return r.result(), nil
+}
+
+// plausible is a branch-light check that implies b.Validate() == nil: low > 0 and high finite
+// bound every price (NaN fails every comparison). Bars failing it get the full Validate, which
+// names the problem.
+func plausible(b *data.Bar) bool {
+	return b.Low > 0 && b.High <= math.MaxFloat64 &&
+		b.Low <= b.Open && b.Low <= b.Close && b.High >= b.Open && b.High >= b.Close &&
+		b.Volume >= 0 && b.Symbol != "" && !b.Time.IsZero()
+}
+
+func (r *runner) beginStep(bt time.Time, t int64) {
+	e := r.env
+	if !r.started {
+		r.started = true
+		r.start = bt
+	}
+	e.cur = t
+	e.now = closeTime(bt, e.tf)
+	if e.intraday && (t < e.dayLo || t >= e.dayHi) {
+		ny := bt.In(nyLoc)
+		y, m, d := ny.Date()
+		e.dayLo = time.Date(y, m, d, 0, 0, 0, 0, nyLoc).UnixNano()
+		e.dayHi = time.Date(y, m, d+1, 0, 0, 0, 0, nyLoc).UnixNano()
+		e.curDate = int32(y*10000 + int(m)*100 + d)
+	}
+	e.prevSeq, e.curSeq = e.curSeq, e.prevSeq[:0]
+	e.seqPos = 0
+}
+
+func (r *runner) endStep() error {
+	e := r.env
+	if r.step != nil {
+		if err := r.step.OnStep(e, time.Unix(0, e.cur).UTC()); err != nil {
+			return fmt.Errorf("engine: strategy step at %s: %w", e.now.UTC().Format(time.RFC3339), err)
+		}
+	}
+	e.mark()
+	return nil
+}
+
+func (r *runner) handle(b *data.Bar, t int64) error {
+	e := r.env
+	si := e.lookup(b.Symbol)
+	s := e.syms[si]
+	s.bars++
+	s.pos.LastPrice = b.Close
+	if len(s.pending) > 0 {
+		e.match(si, b, t)
+	}
+	r.nbars++
+	if err := r.strat.OnBar(e, *b); err != nil {
+		return fmt.Errorf("engine: strategy on %s %s: %w", b.Symbol, b.Time.UTC().Format(time.RFC3339), err)
+	}
+	return nil
+}
+
+// lookup finds a bar's symbol id, trying the symbol that held this place in the previous
+// timestamp before the map.
+func (e *Env) lookup(sym string) int32 {
+	var id int32 = -1
+	if e.seqPos < len(e.prevSeq) {
+		if c := e.prevSeq[e.seqPos]; e.syms[c].pos.Symbol == sym {
+			id = c
+		}
+	}
+	if id < 0 {
+		id = e.intern(sym)
+	}
+	e.curSeq = append(e.curSeq, id)
+	e.seqPos++
+	return id
+}
+
+func (r *runner) fail(err error) (*Result, error) {
+	if !r.started {
+		return nil, err
+	}
+	return r.result(), err
+}
+
+func (r *runner) result() *Result {
+	e := r.env
+	res := &Result{
+		Config:    e.cfg,
+		Equity:    e.curve.points(),
+		Orders:    e.orders,
+		Fills:     e.fills,
+		Trades:    append(e.trades, e.openTrades()...),
+		Positions: e.positions(),
+		Bars:      r.nbars,
+		Skipped:   r.skipped,
+		Start:     r.start,
+		End:       e.now,
+	}
+	if res.Config.Provenance.Timeframe != e.tf {
+		res.Config.Provenance.Timeframe = e.tf
+	}
+	return res
+}
+
+// closeTime is when a bar opening at t closes. Intraday bars close one timeframe later; daily
+// and longer bars at 16:00 New York of their last day (early closes are not looked up: the time
+// only labels the bar).
+func closeTime(t time.Time, tf data.Timeframe) time.Time {
+	if tf.Intraday() {
+		return t.Add(tf.Duration())
+	}
+	ny := t.In(nyLoc)
+	y, m, d := ny.Date()
+	switch tf.Unit {
+	case data.Week:
+		d += 4
+	case data.Month:
+		m, d = m+time.Month(tf.N), 0 // day 0: the last day of the month before
+	}
+	return time.Date(y, m, d, 16, 0, 0, 0, nyLoc)
+}
+
+// inferTimeframe reads ahead until the first symbol has shown a few bars and guesses the
+// timeframe from the smallest gap between them. The bars read are replayed by run.
+func (r *runner) inferTimeframe() (data.Timeframe, error) {
+	const maxPeek, wantGaps = 4096, 3
+	var gap time.Duration
+	gaps := 0
+	var last time.Time
+	for len(r.buf) < maxPeek && gaps < wantGaps && r.bars.Next() {
+		b := r.bars.Bar()
+		r.buf = append(r.buf, b)
+		if b.Symbol != r.buf[0].Symbol {
+			continue
+		}
+		if len(r.buf) > 1 && b.Time.After(last) {
+			if g := b.Time.Sub(last); gap == 0 || g < gap {
+				gap = g
+			}
+			gaps++
+		}
+		last = b.Time
+	}
+	if err := r.bars.Err(); err != nil {
+		return data.Timeframe{}, fmt.Errorf("engine: reading bars: %w", err)
+	}
+	if len(r.buf) == 0 {
+		return data.OneDay, nil
+	}
+	return guessTimeframe(r.buf[0].Time, gap), nil
+}
+
+// guessTimeframe: bars stamped at midnight New York are daily or longer (as Alpaca stamps them);
+// others are intraday, as long as the gap if it is a valid minute or hour count, 1Min otherwise.
+func guessTimeframe(first time.Time, gap time.Duration) data.Timeframe {
+	ny := first.In(nyLoc)
+	if ny.Hour() == 0 && ny.Minute() == 0 && ny.Second() == 0 && ny.Nanosecond() == 0 {
+		switch {
+		case gap >= 25*24*time.Hour:
+			return data.Timeframe{N: 1, Unit: data.Month}
+		case gap >= 6*24*time.Hour:
+			return data.Timeframe{N: 1, Unit: data.Week}
+		}
+		return data.OneDay
+	}
+	if gap > 0 && gap%time.Minute == 0 {
+		if tf := (data.Timeframe{N: int(gap / time.Minute), Unit: data.Min}); tf.Valid() {
+			return tf
+		}
+		if gap%time.Hour == 0 {
+			if tf := (data.Timeframe{N: int(gap / time.Hour), Unit: data.Hour}); tf.Valid() {
+				return tf
+			}
+		}
+	}
+	return data.OneMin
+}
