@@ -52,6 +52,9 @@ const (
 	HTMLFile   = "index.html"
 )
 
+// exchange is a variable so that tests can take the fallback path too.
+var exchange = renameExchange
+
 // afterFile, when set by a test, runs after each file is written; an error aborts WriteDir as
 // a crash would.
 var afterFile func(name string) error
