@@ -489,3 +489,32 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRangeIndependent cuts a random range at a random instant, at a random timeframe: the two
+// halves must hold exactly the bars of the whole.
+func FuzzRangeIndependent(f *testing.F) {
+	f.Add(uint32(0), uint32(86400*3), uint32(3600*30), uint8(0), uint64(0))
+	f.Add(uint32(86400*40), uint32(86400*60), uint32(86400*15), uint8(5), uint64(9))
+	tfs := []string{"1Min", "3Min", "10Min", "1Hour", "2Hour", "1Day", "1Week", "1Month", "6Month"}
+	f.Fuzz(func(t *testing.T, off, length, cut uint32, tfi uint8, seed uint64) {
+		base := nyDay(2023, 11, 1).Unix()
+		start := time.Unix(base+int64(off%(86400*400)), 0).UTC()
+		end := start.Add(time.Duration(length%(86400*45)) * time.Second)
+		mid := start.Add(time.Duration(cut%(86400*45)) * time.Second)
+		if mid.After(end) {
+			mid = end
+		}
+		tf := tfs[int(tfi)%len(tfs)]
+		src := New(WithSeed(seed))
+		whole := fetch(t, src, req(tf, start, end, "FUZZ"))
+		parts := append(fetch(t, src, req(tf, start, mid, "FUZZ")), fetch(t, src, req(tf, mid, end, "FUZZ"))...)
+		if !bytes.Equal(encode(whole), encode(parts)) {
+			t.Fatalf("%s %v..%v cut at %v: %d bars at once, %d in two requests", tf, start, end, mid, len(whole), len(parts))
+		}
+		for _, b := range whole {
+			if b.Time.Before(start) || !b.Time.Before(end) {
+				t.Fatalf("%s bar at %v outside %v..%v", tf, b.Time, start, end)
+			}
+		}
+	})
+}
