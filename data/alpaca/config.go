@@ -163,7 +163,7 @@ func parseEnv(sc *bufio.Scanner) (map[string]string, error) {
 		if line == "" || line[0] == '#' {
 			continue
 		}
-		if rest, ok := strings.CutPrefix(line, "export "); ok {
+		if rest, ok := strings.CutPrefix(line, "export"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
 			line = strings.TrimLeft(rest, " \t")
 		}
 		key, val, ok := strings.Cut(line, "=")
