@@ -16,7 +16,7 @@ func init() {
 }
 
 // BuyHold buys each symbol once, at the open after its first bar, and never sells. With several
-// symbols, pct applies to each: pct=0.25 for four symbols invests everything. An order the
+// symbols, pct is split equally among the run's symbols (see Sizing.Split). An order the
 // engine rejects (unaffordable) is not retried, so a benchmark never buys late.
 type BuyHold struct {
 	base

@@ -10,7 +10,7 @@ import (
 // SizingParams are the parameters every built-in takes; a strategy of your own can append them
 // to its Spec.Params and size its positions with SizingOf.
 var SizingParams = []Param{
-	{Name: "pct", Description: "fraction of equity to hold in each symbol's position", Default: 1, Min: 0, Max: 10, MinExclusive: true},
+	{Name: "pct", Description: "fraction of equity to invest, split equally across the run's symbols", Default: 1, Min: 0, Max: 10, MinExclusive: true},
 	{Name: "qty", Description: "fixed position size in shares; 0 sizes by pct instead", Default: 0, Min: 0, Max: 1e9},
 }
 
@@ -21,6 +21,10 @@ func withSizing(params ...Param) []Param { return append(params, SizingParams...
 type Sizing struct {
 	Pct float64 // fraction of equity, used when Qty is 0
 	Qty float64 // fixed shares
+	// Split divides Pct among the symbols of a run, so that pct=1 over two symbols holds half
+	// the equity in each rather than letting the first signal take all the cash. Init sets it
+	// from the run's symbols; 0 or 1 means no split.
+	Split int
 }
 
 // SizingOf reads the pct and qty parameters.
@@ -52,7 +56,11 @@ func (s Sizing) Target(env *engine.Env, symbol string, side int) (engine.OrderID
 	case s.Qty > 0:
 		id, err = env.TargetQuantity(symbol, float64(side)*s.Qty)
 	default:
-		id, err = env.TargetPercent(symbol, float64(side)*s.Pct)
+		pct := s.Pct
+		if s.Split > 1 {
+			pct /= float64(s.Split)
+		}
+		id, err = env.TargetPercent(symbol, float64(side)*pct)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("%s: target %+d: %w", symbol, side, err)
@@ -75,7 +83,11 @@ func sideOf(env *engine.Env, symbol string) int {
 type base struct{ size Sizing }
 
 // Init implements engine.Initer.
-func (b *base) Init(env *engine.Env) error { return b.size.Check(env.Config()) }
+func (b *base) Init(env *engine.Env) error {
+	cfg := env.Config()
+	b.size.Split = len(cfg.Provenance.Symbols)
+	return b.size.Check(cfg)
+}
 
 // symbols keeps per-symbol state in a slice, found through a map by symbol. Looking a string up
 // in a map does not allocate, so neither does a bar of a symbol already seen.
