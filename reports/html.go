@@ -74,6 +74,7 @@ type htmlData struct {
 	TradesShown  int
 	TradesCapped bool
 	Conventions  []Convention
+	PlotsNote    string
 }
 
 type figureHTML struct {
@@ -110,6 +111,9 @@ func writeHTML(ctx context.Context, w io.Writer, r *engine.Result, s Summary, o 
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.Run.Params)) {
 		d.Params = append(d.Params, kv{k, s.Run.Params[k]})
+	}
+	if traded := tradedSymbols(r.Trades); len(o.Prices) > 0 && traded > maxPricePlots {
+		d.PlotsNote = fmt.Sprintf("Price plots are shown for the %d most traded of %d traded symbols.", maxPricePlots, traded)
 	}
 	for _, f := range figs {
 		// The SVG comes from our own renderer, not from user input: trusted.
@@ -164,6 +168,14 @@ func writeHTML(ctx context.Context, w io.Writer, r *engine.Result, s Summary, o 
 		return fmt.Errorf("render html: %w", err)
 	}
 	return nil
+}
+
+func tradedSymbols(trades []engine.Trade) int {
+	seen := map[string]bool{}
+	for _, t := range trades {
+		seen[t.Symbol] = true
+	}
+	return len(seen)
 }
 
 func tradeRowOf(n int, t engine.Trade) tradeRow {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -350,7 +351,7 @@ func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, error) {
 			p.Add(bl)
 			p.Legend.Add(orDefault(s.Run.Benchmark, "benchmark")+" (rebased)", bl)
 		}
-		headroom(p, 0.12)
+		headroom(p, 0.22)
 		caption := "Equity at every bar (drawn with at most " + fmt.Sprint(n) + " points per series, keeping each bucket's high and low)."
 		if bench != nil {
 			caption += " The benchmark is rebased to the strategy's starting equity."
@@ -430,14 +431,7 @@ func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, error) {
 		}
 	}
 
-	symbols := slices.Sorted(func(yield func(string) bool) {
-		for sym := range o.Prices {
-			if !yield(sym) {
-				return
-			}
-		}
-	})
-	for _, sym := range symbols {
+	for _, sym := range priceSymbols(o.Prices, r.Trades) {
 		fig, err := pricePlot(sym, o.Prices[sym], r.Trades, n)
 		if err != nil {
 			return nil, err
@@ -447,6 +441,29 @@ func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, error) {
 		}
 	}
 	return figs, nil
+}
+
+// maxPricePlots caps the per-symbol plots (some 60 KB each) so that a run over hundreds of
+// symbols still gives a report a browser opens quickly.
+const maxPricePlots = 12
+
+// priceSymbols picks the traded symbols that have a price series: the most traded first, ties
+// by name, at most maxPricePlots.
+func priceSymbols(prices map[string][]PricePoint, trades []engine.Trade) []string {
+	count := map[string]int{}
+	for _, t := range trades {
+		if _, ok := prices[t.Symbol]; ok {
+			count[t.Symbol]++
+		}
+	}
+	syms := slices.Collect(maps.Keys(count))
+	slices.SortFunc(syms, func(a, b string) int {
+		if c := count[b] - count[a]; c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	return syms[:min(len(syms), maxPricePlots)]
 }
 
 // maxMarkers caps the entry and exit markers per symbol: each is a few hundred bytes of SVG.
@@ -502,7 +519,7 @@ func pricePlot(sym string, prices []PricePoint, trades []engine.Trade, n int) (*
 		p.Add(sc)
 		p.Legend.Add(m.name, sc)
 	}
-	headroom(p, 0.15)
+	headroom(p, 0.22)
 	caption := fmt.Sprintf("%s close with the entries (▲) and exits (×) of its %d trades.", sym, len(mine))
 	if len(shown) < len(mine) {
 		caption = fmt.Sprintf("%s close with the entries (▲) and exits (×) of %d of its %d trades, evenly spaced; trades.csv lists all.", sym, len(shown), len(mine))

@@ -462,3 +462,59 @@ func TestDownsample(t *testing.T) {
 		}
 	}
 }
+
+func TestTradesCappedInHTML(t *testing.T) {
+	dir, r, _ := sampleReport(t, WriteOptions{MaxTradeRows: 10})
+	html := readFile(t, filepath.Join(dir, HTMLFile))
+	total := len(r.Trades)
+	if total <= 10 {
+		t.Fatalf("fixture has only %d trades", total)
+	}
+	if want := "Showing the first 10 of " + strconv.Itoa(total) + " trades"; !strings.Contains(html, want) {
+		t.Errorf("no cap note %q", want)
+	}
+	body := html[strings.Index(html, `<table id="trades">`):]
+	body = body[:strings.Index(body, "</table>")]
+	if rows := strings.Count(body, "<tr>") - 1; rows != 10 { // minus the header row
+		t.Errorf("%d trade rows in HTML, want 10", rows)
+	}
+	csvLines := strings.Count(readFile(t, filepath.Join(dir, TradesFile)), "\n")
+	if csvLines != total+1 {
+		t.Errorf("trades.csv has %d lines, want %d", csvLines, total+1)
+	}
+}
+
+func TestPriceSymbols(t *testing.T) {
+	trades := func(syms ...string) []engine.Trade {
+		var out []engine.Trade
+		for _, s := range syms {
+			out = append(out, engine.Trade{Symbol: s})
+		}
+		return out
+	}
+	prices := map[string][]PricePoint{}
+	var many []string
+	for i := range 20 {
+		sym := "S" + strconv.Itoa(100+i)
+		prices[sym] = nil
+		for range i % 3 {
+			many = append(many, sym)
+		}
+	}
+	prices["SPY"] = nil // a series without trades (the benchmark's) gets no plot
+	tests := []struct {
+		name   string
+		trades []engine.Trade
+		want   string
+	}{
+		{"most traded first, ties by name", trades("B", "A", "B", "C"), "B,A"},
+		{"untraded series skipped", trades(), ""},
+		{"capped", trades(many...), "S102,S105,S108,S111,S114,S117,S101,S104,S107,S110,S113,S116"},
+	}
+	prices["A"], prices["B"] = nil, nil
+	for _, tt := range tests {
+		if got := strings.Join(priceSymbols(prices, tt.trades), ","); got != tt.want {
+			t.Errorf("%s: got %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}
