@@ -192,7 +192,7 @@ func TestRandomFaultsStillExact(t *testing.T) {
 	if injected == 0 {
 		t.Fatal("no fault injected; the test proves nothing")
 	}
-	if src.Stats().Requests != srv.BarRequests() && src.Stats().Requests > srv.BarRequests() {
+	if src.Stats().Requests > srv.BarRequests() {
 		t.Errorf("client counted %d requests, server %d", src.Stats().Requests, srv.BarRequests())
 	}
 }
