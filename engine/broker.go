@@ -117,8 +117,9 @@ func (e *Env) execute(i int, price float64, t time.Time) {
 	if reason != "" && os.sized {
 		if q := e.fitting(s, o.Side, qty, price, t); q > 0 {
 			reason = ""
-			e.orders[i].Reason = fmt.Sprintf("quantity reduced from %g to %g to fit buying power at the fill price", qty, q)
-			o.Qty, qty = q, q
+			// The record keeps the order as submitted; the fill says what was done.
+			e.orders[i].Reason = fmt.Sprintf("filled %g of %g: reduced to fit buying power at the fill price", q, qty)
+			qty = q
 		}
 	}
 	if reason != "" {

@@ -16,10 +16,12 @@
 // With Config.Session == RTH, intraday bars whose open time is outside a regular session
 // (09:30-16:00 New York, 13:00 on early closes) are skipped and counted in Result.Skipped; daily
 // and longer bars are never skipped. The timeframe is Config.Provenance.Timeframe; when that is
-// zero, the engine reads a few bars ahead (without showing them to the strategy) and takes bars
-// stamped at midnight New York as daily (weekly or monthly if their spacing says so) and others
-// as intraday of the smallest spacing seen, 1Min if that is not a valid timeframe. Intraday bars
-// close one timeframe after they open; daily bars at 16:00 New York of their date.
+// zero, the engine reads a few dozen timestamps ahead (without showing them to the strategy),
+// takes bars stamped at midnight New York as daily (weekly or monthly if their spacing says so)
+// and others as intraday bars as long as the smallest step between timestamps (1Min if that is
+// not a valid timeframe); Result.Config.Provenance.Timeframe records the choice. Intraday bars
+// close one timeframe after they open, daily bars at their session's close (16:00 New York, 13:00
+// on early closes).
 //
 // # Orders
 //
@@ -80,8 +82,9 @@
 //   - Leverage <= 1 (a cash account) and a buy would leave cash negative;
 //   - gross exposure (sum of |quantity| x price) would exceed Leverage x equity.
 //
-// Orders placed by TargetPercent are the exception: rather than being rejected they are shrunk
-// to the largest quantity that fits, and the OrderRecord says so in Reason.
+// Orders placed by TargetPercent are the exception: rather than being rejected they fill the
+// largest quantity that fits (whole shares unless Fractional); the OrderRecord keeps the order as
+// submitted and says so in Reason, and the Fill has the quantity filled.
 //
 // # Portfolio and trades
 //

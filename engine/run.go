@@ -276,11 +276,16 @@ func (r *runner) result() *Result {
 }
 
 // closeTime is when a bar opening at t closes. Intraday bars close one timeframe later; daily
-// and longer bars at 16:00 New York of their last day (early closes are not looked up: the time
-// only labels the bar).
+// bars at their session's close (13:00 New York on early closes), and on a day without a session
+// or for weekly and monthly bars at 16:00 New York of their last day.
 func closeTime(t time.Time, tf data.Timeframe) time.Time {
 	if tf.Intraday() {
 		return t.Add(tf.Duration())
+	}
+	if tf.Unit == data.Day {
+		if s, ok := data.SessionOn(t); ok {
+			return s.Close
+		}
 	}
 	ny := t.In(nyLoc)
 	y, m, d := ny.Date()
@@ -293,26 +298,24 @@ func closeTime(t time.Time, tf data.Timeframe) time.Time {
 	return time.Date(y, m, d, 16, 0, 0, 0, nyLoc)
 }
 
-// inferTimeframe reads ahead until the first symbol has shown a few bars and guesses the
-// timeframe from the smallest gap between them. The bars read are replayed by run.
+// inferTimeframe reads ahead a few dozen timestamps and guesses the timeframe from the smallest
+// step between consecutive ones (over all symbols, so that a thin symbol's missing bars do not
+// widen it). The bars read are replayed by run.
 func (r *runner) inferTimeframe() (data.Timeframe, error) {
-	const maxPeek, wantGaps = 4096, 3
+	const maxPeek, wantGaps = 4096, 32
 	var gap time.Duration
 	gaps := 0
-	var last time.Time
 	for len(r.buf) < maxPeek && gaps < wantGaps && r.bars.Next() {
 		b := r.bars.Bar()
 		r.buf = append(r.buf, b)
-		if b.Symbol != r.buf[0].Symbol {
-			continue
-		}
-		if len(r.buf) > 1 && b.Time.After(last) {
-			if g := b.Time.Sub(last); gap == 0 || g < gap {
-				gap = g
+		if n := len(r.buf); n > 1 {
+			if g := b.Time.Sub(r.buf[n-2].Time); g > 0 {
+				if gap == 0 || g < gap {
+					gap = g
+				}
+				gaps++
 			}
-			gaps++
 		}
-		last = b.Time
 	}
 	if err := r.bars.Err(); err != nil {
 		return data.Timeframe{}, fmt.Errorf("engine: reading bars: %w", err)
