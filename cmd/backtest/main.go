@@ -56,7 +56,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o := options{params: paramList{}}
 	fs := flag.NewFlagSet("backtest", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // one clear line on a bad flag, not the whole usage
 	fs.StringVar(&o.strategy, "strategy", "sma", "strategy name (see --list-strategies)")
 	fs.Var(o.params, "param", "strategy parameter name=value; repeat for several")
 	fs.BoolVar(&o.list, "list-strategies", false, "list the strategies and their parameters, then exit")
@@ -79,15 +79,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.riskFree, "risk-free", 0, "annual risk-free rate for Sharpe and Sortino, as a fraction (0.04 = 4%)")
 	fs.BoolVar(&o.noHTML, "no-html", false, "skip the HTML report")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only errors and where the results are")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 			return cli.ExitOK
 		}
-		return cli.ExitUsage
+		return cli.Report(stderr, "backtest", cli.Usagef("%v (see backtest --help)", err))
 	}
 	if fs.NArg() > 0 {
 		return cli.Report(stderr, "backtest", cli.Usagef("unexpected argument %q", fs.Arg(0)))

@@ -59,7 +59,7 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	var o options
 	fs := flag.NewFlagSet("fetch", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // one clear line on a bad flag, not the whole usage
 	fs.StringVar(&o.symbols, "symbols", "", "comma-separated symbols (AAPL,MSFT) or crypto pairs (BTC/USD)")
 	fs.StringVar(&o.symbolsFile, "symbols-file", "", "file with one symbol a line, instead of --symbols")
 	fs.StringVar(&o.tf, "tf", "1Min", "timeframes, comma-separated: "+data.TimeframeForms)
@@ -74,15 +74,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs.IntVar(&o.concurrency, "concurrency", 2, "chunks fetched at once (1-16)")
 	fs.IntVar(&o.rpm, "rpm", 200, "requests per minute to stay under (Alpaca's free plan allows 200)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only errors and the summary")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 			return cli.ExitOK
 		}
-		return cli.ExitUsage
+		return cli.Report(stderr, "fetch", cli.Usagef("%v (see fetch --help)", err))
 	}
 	if fs.NArg() > 0 {
 		return cli.Report(stderr, "fetch", cli.Usagef("unexpected argument %q (keys are read from the environment, never from the command line)", fs.Arg(0)))
