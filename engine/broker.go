@@ -18,11 +18,11 @@ func (e *Env) match(si int32, b *data.Bar, t int64) {
 	e.busy = si
 	for k := 0; k < len(s.pending); k++ {
 		i := int(s.pending[k])
-		os := &e.ostate[i]
+		os := e.ostate.at(i)
 		if !os.open || os.notBefore >= t {
 			continue
 		}
-		o := &e.orders[i].Order
+		o := &e.orders.at(i).Order
 		if o.TIF == Day && e.intraday {
 			if os.date == 0 {
 				os.date = e.curDate
@@ -44,7 +44,7 @@ func (e *Env) match(si int32, b *data.Bar, t int64) {
 			e.close(i, Expired, e.now, "day order expired: its session ended")
 		}
 	}
-	s.compact(e.ostate)
+	s.compact(&e.ostate)
 	e.busy = -1
 }
 
@@ -109,8 +109,8 @@ func limitFill(buy bool, L, open float64, b *data.Bar) (float64, bool, bool) {
 // execute fills order i at price (slippage included) if the account allows it, and rejects it
 // with a reason otherwise.
 func (e *Env) execute(i int, price float64, t time.Time) {
-	os := &e.ostate[i]
-	o := &e.orders[i].Order
+	os := e.ostate.at(i)
+	o := &e.orders.at(i).Order
 	s := e.syms[os.sym]
 	qty := o.Qty
 	reason := e.refuse(s, o.Side, qty, price, t)
@@ -118,7 +118,7 @@ func (e *Env) execute(i int, price float64, t time.Time) {
 		if q := e.fitting(s, o.Side, qty, price, t); q > 0 {
 			reason = ""
 			// The record keeps the order as submitted; the fill says what was done.
-			e.orders[i].Reason = fmt.Sprintf("filled %g of %g: reduced to fit buying power at the fill price", q, qty)
+			e.orders.at(i).Reason = fmt.Sprintf("filled %g of %g: reduced to fit buying power at the fill price", q, qty)
 			qty = q
 		}
 	}
@@ -132,12 +132,12 @@ func (e *Env) execute(i int, price float64, t time.Time) {
 		OrderID: OrderID(i + 1), Symbol: s.pos.Symbol, Side: o.Side, Qty: qty, Price: price,
 		Time: t, Commission: comm, Fees: fees,
 	}
-	e.fills = append(e.fills, f)
-	e.orders[i].FillPrice = price
+	e.fills.add(f)
+	e.orders.at(i).FillPrice = price
 	if e.fillObs != nil {
 		e.fillObs.OnFill(e, f)
 	}
-	e.close(i, Filled, t, e.orders[i].Reason)
+	e.close(i, Filled, t, e.orders.at(i).Reason)
 }
 
 // refuse says why a fill of qty at price cannot happen, or "" if it can. Fills that do not add to

@@ -37,11 +37,11 @@ type Env struct {
 	prevSeq, curSeq []int32
 	seqPos          int
 
-	orders []OrderRecord
-	ostate []orderState // parallel to orders
-	fills  []Fill
-	trades []Trade
-	curve  curve
+	orders chunked[OrderRecord]
+	ostate chunked[orderState] // parallel to orders
+	fills  chunked[Fill]
+	trades chunked[Trade]
+	curve  chunked[mark]
 
 	busy     int32 // symbol whose pending orders are being matched, -1 if none
 	fillObs  FillObserver
@@ -146,23 +146,23 @@ func (e *Env) intern(symbol string) int32 {
 func (e *Env) Submit(o Order) (OrderID, error) { return e.submit(o, false) }
 
 func (e *Env) submit(o Order, sized bool) (OrderID, error) {
-	id := OrderID(len(e.orders) + 1)
+	id := OrderID(e.orders.len() + 1)
 	if err := e.validate(&o); err != nil {
-		e.orders = append(e.orders, OrderRecord{
+		e.orders.add(OrderRecord{
 			ID: id, Order: o, Submitted: e.now, Status: Rejected, Closed: e.now, Reason: err.Error(),
 		})
-		e.ostate = append(e.ostate, orderState{sym: -1})
+		e.ostate.add(orderState{sym: -1})
 		e.notify(int(id-1), Rejected, e.now, err.Error())
 		return id, fmt.Errorf("order %d %s %g %s: %w: %v", id, o.Side, o.Qty, o.Symbol, ErrRejected, err)
 	}
 	si := e.intern(o.Symbol)
 	s := e.syms[si]
-	e.orders = append(e.orders, OrderRecord{ID: id, Order: o, Submitted: e.now, Status: Accepted})
+	e.orders.add(OrderRecord{ID: id, Order: o, Submitted: e.now, Status: Accepted})
 	date := int32(0)
 	if e.cur != math.MinInt64 {
 		date = e.curDate
 	}
-	e.ostate = append(e.ostate, orderState{sym: si, notBefore: e.cur, date: date, open: true, sized: sized})
+	e.ostate.add(orderState{sym: si, notBefore: e.cur, date: date, open: true, sized: sized})
 	s.pending = append(s.pending, int32(id-1))
 	s.open++
 	e.notify(int(id-1), Accepted, e.now, "")
@@ -208,8 +208,8 @@ func (e *Env) validate(o *Order) error {
 			s := e.syms[id]
 			could = math.Max(s.pos.Qty, 0)
 			for _, oi := range s.pending {
-				if e.ostate[oi].open && e.orders[oi].Order.Side == Buy {
-					could += e.orders[oi].Order.Qty
+				if o := &e.orders.at(int(oi)).Order; e.ostate.at(int(oi)).open && o.Side == Buy {
+					could += o.Qty
 				}
 			}
 		}
@@ -223,11 +223,11 @@ func (e *Env) validate(o *Order) error {
 // Cancel cancels an open order.
 func (e *Env) Cancel(id OrderID) error {
 	i := int(id) - 1
-	if i < 0 || i >= len(e.orders) {
+	if i < 0 || i >= e.orders.len() {
 		return fmt.Errorf("cancel order %d: no such order", id)
 	}
-	if !e.ostate[i].open {
-		return fmt.Errorf("cancel order %d: already %s", id, e.orders[i].Status)
+	if !e.ostate.at(i).open {
+		return fmt.Errorf("cancel order %d: already %s", id, e.orders.at(i).Status)
 	}
 	e.close(i, Cancelled, e.now, "cancelled by strategy")
 	return nil
@@ -249,7 +249,7 @@ func (e *Env) CancelAll(symbol string) {
 func (e *Env) cancelSym(si int32) {
 	s := e.syms[si]
 	for k := 0; k < len(s.pending); k++ {
-		if i := int(s.pending[k]); e.ostate[i].open {
+		if i := int(s.pending[k]); e.ostate.at(i).open {
 			e.close(i, Cancelled, e.now, "cancelled by strategy")
 			k = -1 // close may have compacted pending: start over
 		}
@@ -259,22 +259,22 @@ func (e *Env) cancelSym(si int32) {
 // close ends order i with status st and drops it from its symbol's pending orders (unless they
 // are being matched right now: the matcher compacts them when done).
 func (e *Env) close(i int, st OrderStatus, t time.Time, reason string) {
-	os := &e.ostate[i]
+	os := e.ostate.at(i)
 	os.open = false
-	r := &e.orders[i]
+	r := e.orders.at(i)
 	r.Status, r.Closed, r.Reason = st, t, reason
 	s := e.syms[os.sym]
 	s.open--
 	if e.busy != os.sym {
-		s.compact(e.ostate)
+		s.compact(&e.ostate)
 	}
 	e.notify(i, st, t, reason)
 }
 
-func (s *symState) compact(os []orderState) {
+func (s *symState) compact(os *chunked[orderState]) {
 	k := 0
 	for _, i := range s.pending {
-		if os[i].open {
+		if os.at(int(i)).open {
 			s.pending[k] = i
 			k++
 		}
@@ -286,7 +286,7 @@ func (e *Env) notify(i int, st OrderStatus, t time.Time, reason string) {
 	if e.orderObs == nil {
 		return
 	}
-	r := &e.orders[i]
+	r := e.orders.at(i)
 	e.orderObs.OnOrderUpdate(e, OrderUpdate{ID: r.ID, Order: r.Order, Status: st, Time: t, Reason: reason})
 }
 

@@ -76,7 +76,7 @@ func (e *Env) apply(s *symState, side Side, qty, price, comm, fees float64, t ti
 }
 
 func (e *Env) closeTrade(s *symState, t time.Time, price float64) {
-	e.trades = append(e.trades, s.trade.result(s.pos.Symbol, t, s.bars-s.trade.entryBar, false))
+	e.trades.add(s.trade.result(s.pos.Symbol, t, s.bars-s.trade.entryBar, false))
 	s.trade = roundTrip{}
 }
 
@@ -133,28 +133,12 @@ type mark struct {
 	cash, long, short float64
 }
 
-// curve stores marks in fixed-size chunks, so that growing it never copies what it holds;
-// the Result's []EquityPoint is built once at the end.
-type curve struct {
-	chunks [][]mark
-	n      int
-}
-
-const chunkLen = 1 << 12
-
-func (c *curve) add(m mark) {
-	if c.n%chunkLen == 0 {
-		c.chunks = append(c.chunks, make([]mark, 0, chunkLen))
-	}
-	last := &c.chunks[len(c.chunks)-1]
-	*last = append(*last, m)
-	c.n++
-}
-
-func (c *curve) points() []EquityPoint {
+// points builds the Result's equity curve from the marks.
+func (e *Env) points() []EquityPoint {
+	c := &e.curve
 	out := make([]EquityPoint, c.n)
 	i := 0
-	for _, ch := range c.chunks {
+	for _, ch := range c.blocks {
 		for _, m := range ch {
 			p := &out[i]
 			p.Time = time.Unix(0, m.t).UTC()

@@ -259,10 +259,10 @@ func (r *runner) result() *Result {
 	e := r.env
 	res := &Result{
 		Config:    e.cfg,
-		Equity:    e.curve.points(),
-		Orders:    e.orders,
-		Fills:     e.fills,
-		Trades:    append(e.trades, e.openTrades()...),
+		Equity:    e.points(),
+		Orders:    e.orders.flat(),
+		Fills:     e.fills.flat(),
+		Trades:    append(e.trades.flat(), e.openTrades()...),
 		Positions: e.positions(),
 		Bars:      r.nbars,
 		Skipped:   r.skipped,

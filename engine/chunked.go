@@ -1,0 +1,49 @@
+package engine
+
+// chunked is an append-only list kept in blocks of blockLen: growing it never copies more than
+// one block, and Result slices are assembled once at the end. Minute-bar runs make millions of
+// equity points and tens of thousands of orders; append's regrowth would copy each of them
+// several times, with write barriers for the pointer-carrying ones.
+type chunked[T any] struct {
+	blocks [][]T
+	n      int
+}
+
+const (
+	blockShift = 12
+	blockLen   = 1 << blockShift
+)
+
+// add appends v. The first block grows as a slice does, so a short run allocates little.
+func (c *chunked[T]) add(v T) {
+	if c.n&(blockLen-1) == 0 && c.n > 0 || len(c.blocks) == 0 {
+		size := blockLen
+		if len(c.blocks) == 0 {
+			size = 16
+		}
+		c.blocks = append(c.blocks, make([]T, 0, size))
+	}
+	last := &c.blocks[len(c.blocks)-1]
+	*last = append(*last, v)
+	c.n++
+}
+
+// at returns element i, valid until the next add.
+func (c *chunked[T]) at(i int) *T { return &c.blocks[i>>blockShift][i&(blockLen-1)] }
+
+func (c *chunked[T]) len() int { return c.n }
+
+// flat returns the elements as one slice, sharing storage when there is a single block.
+func (c *chunked[T]) flat() []T {
+	switch len(c.blocks) {
+	case 0:
+		return nil
+	case 1:
+		return c.blocks[0]
+	}
+	out := make([]T, 0, c.n)
+	for _, b := range c.blocks {
+		out = append(out, b...)
+	}
+	return out
+}
