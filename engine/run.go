@@ -283,7 +283,7 @@ func closeTime(t time.Time, tf data.Timeframe) time.Time {
 		return t.Add(tf.Duration())
 	}
 	if tf.Unit == data.Day {
-		if s, ok := data.SessionOn(t); ok {
+		if s, ok := data.SessionOn(t); ok && s.Close.After(t) {
 			return s.Close
 		}
 	}
@@ -295,7 +295,12 @@ func closeTime(t time.Time, tf data.Timeframe) time.Time {
 	case data.Month:
 		m, d = m+time.Month(tf.N), 0 // day 0: the last day of the month before
 	}
-	return time.Date(y, m, d, 16, 0, 0, 0, nyLoc)
+	if c := time.Date(y, m, d, 16, 0, 0, 0, nyLoc); c.After(t) {
+		return c
+	}
+	// Not stamped at midnight New York (a source stamping daily bars at 00:00 UTC, say): keep
+	// the close after the open.
+	return t.Add(tf.Duration())
 }
 
 // inferTimeframe reads ahead a few dozen timestamps and guesses the timeframe from the smallest
