@@ -8,6 +8,18 @@ DEMO_DIR  ?= demo
 
 .PHONY: all build test vet depcheck fuzz-short fuzz bench race demo clean
 
+# Every fuzz target in the repository, found by name, each run on its own for FUZZTIME.
+define run-fuzz
+	@set -e; grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r f; do \
+		pkg=./$$(dirname "$${f#./}"); \
+		for t in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' "$$f" | cut -c6-); do \
+			echo "fuzz $$pkg $$t ($(1))"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(1) "$$pkg" >/dev/null || \
+				{ echo "fuzz $$pkg $$t failed: rerun with: $(GO) test -run '^$$' -fuzz '^$$t$$' $$pkg" >&2; exit 1; }; \
+		done; \
+	done
+endef
+
 all: build
 
 build:
@@ -23,6 +35,13 @@ depcheck:
 
 test: vet depcheck
 	$(GO) test -count=1 $(PKGS)
+	$(MAKE) --no-print-directory fuzz-short
+
+fuzz-short:
+	$(call run-fuzz,$(FUZZTIME))
+
+fuzz:
+	$(call run-fuzz,60s)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
