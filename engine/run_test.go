@@ -499,3 +499,27 @@ func TestConfigErrors(t *testing.T) {
 		t.Error("nil strategy accepted")
 	}
 }
+
+// TestMergedInput: per-symbol iterators merged by data.Merge replay exactly as the merged slice.
+func TestMergedInput(t *testing.T) {
+	syms := []string{"AAA", "BBB", "CCC"}
+	bars := randomBars(21, syms, 300)
+	its := make([]data.BarIterator, len(syms))
+	for i, s := range syms {
+		var mine []data.Bar
+		for _, b := range bars {
+			if b.Symbol == s {
+				mine = append(mine, b)
+			}
+		}
+		its[i] = data.NewSliceIterator(mine)
+	}
+	cfg := chaosConfigs[1]
+	merged, err := Run(context.Background(), cfg, data.Merge(its...), newChaos(t, 2, syms))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flat := run(t, cfg, bars, newChaos(t, 2, syms)); !reflect.DeepEqual(merged, flat) {
+		t.Error("merged iterators and the merged slice give different results")
+	}
+}
