@@ -12,47 +12,60 @@ func Merge(its ...BarIterator) BarIterator {
 	return &merger{its: its}
 }
 
-type mergeItem struct {
-	bar Bar
-	src int
-}
-
+// merger is a binary heap of source indices. Each source's current bar stays in heads, and
+// its open time as Unix nanoseconds in keys, so sifting moves small integers and compares
+// integers, and only equal times fall back to comparing symbols.
 type merger struct {
 	its     []BarIterator
-	heap    []mergeItem
-	cur     Bar
+	heads   []Bar
+	keys    []int64
+	heap    []int32
 	started bool
 	err     error
 }
 
-func (m *merger) less(i, j int) bool {
-	a, b := &m.heap[i], &m.heap[j]
-	if !a.bar.Time.Equal(b.bar.Time) {
-		return a.bar.Time.Before(b.bar.Time)
+func (m *merger) less(a, b int32) bool {
+	if ka, kb := m.keys[a], m.keys[b]; ka != kb {
+		return ka < kb
 	}
-	if a.bar.Symbol != b.bar.Symbol {
-		return a.bar.Symbol < b.bar.Symbol
+	if sa, sb := m.heads[a].Symbol, m.heads[b].Symbol; sa != sb {
+		return sa < sb
 	}
-	return a.src < b.src
+	return a < b
 }
 
 func (m *merger) down(i int) {
-	n := len(m.heap)
+	h := m.heap
+	n := len(h)
 	for {
 		l := 2*i + 1
 		if l >= n {
 			return
 		}
 		j := l
-		if r := l + 1; r < n && m.less(r, l) {
+		if r := l + 1; r < n && m.less(h[r], h[l]) {
 			j = r
 		}
-		if !m.less(j, i) {
+		if !m.less(h[j], h[i]) {
 			return
 		}
-		m.heap[i], m.heap[j] = m.heap[j], m.heap[i]
+		h[i], h[j] = h[j], h[i]
 		i = j
 	}
+}
+
+// load reads source i's next bar into its head; false when the source is done or failed.
+func (m *merger) load(i int32) bool {
+	it := m.its[i]
+	if !it.Next() {
+		if err := it.Err(); err != nil {
+			m.err = err
+		}
+		return false
+	}
+	m.heads[i] = it.Bar()
+	m.keys[i] = m.heads[i].Time.UnixNano()
+	return true
 }
 
 func (m *merger) Next() bool {
@@ -61,12 +74,14 @@ func (m *merger) Next() bool {
 	}
 	if !m.started {
 		m.started = true
-		m.heap = make([]mergeItem, 0, len(m.its))
-		for i, it := range m.its {
-			if it.Next() {
-				m.heap = append(m.heap, mergeItem{it.Bar(), i})
-			} else if err := it.Err(); err != nil {
-				m.err = err
+		n := len(m.its)
+		m.heads = make([]Bar, n)
+		m.keys = make([]int64, n)
+		m.heap = make([]int32, 0, n)
+		for i := range m.its {
+			if m.load(int32(i)) {
+				m.heap = append(m.heap, int32(i))
+			} else if m.err != nil {
 				return false
 			}
 		}
@@ -74,14 +89,9 @@ func (m *merger) Next() bool {
 			m.down(i)
 		}
 	} else if len(m.heap) > 0 {
-		// Refill the root from the iterator whose bar was returned last.
-		top := &m.heap[0]
-		it := m.its[top.src]
-		if it.Next() {
-			top.bar = it.Bar()
-		} else {
-			if err := it.Err(); err != nil {
-				m.err = err
+		// Refill the root from the source whose bar was returned last.
+		if !m.load(m.heap[0]) {
+			if m.err != nil {
 				return false
 			}
 			last := len(m.heap) - 1
@@ -90,14 +100,10 @@ func (m *merger) Next() bool {
 		}
 		m.down(0)
 	}
-	if len(m.heap) == 0 {
-		return false
-	}
-	m.cur = m.heap[0].bar
-	return true
+	return len(m.heap) > 0
 }
 
-func (m *merger) Bar() Bar   { return m.cur }
+func (m *merger) Bar() Bar   { return m.heads[m.heap[0]] }
 func (m *merger) Err() error { return m.err }
 
 func (m *merger) Close() error {
