@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// TestGoldenSMASynth pins the whole path (synthetic source, fetch loop, DuckDB store, engine,
+// sma, statistics) on deterministic data: any change to a fill rule, an indicator, a statistic
+// or the synthetic generator shows up here and must be accepted with -update.
+func TestGoldenSMASynth(t *testing.T) {
+	dir := fixture(t)
+	o := defaults()
+	o.store = filepath.Join(dir, "bars.duckdb")
+	o.out = filepath.Join(t.TempDir(), "r")
+	o.quiet = true
+	o.commission = "0.005/share,min=1"
+	o.fees = "alpaca"
+	o.slippage = 2
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := backtest(context.Background(), o, &bytes.Buffer{}, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"stats.json", "trades.csv"} {
+		got, err := os.ReadFile(filepath.Join(o.out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = bytes.ReplaceAll(got, []byte(o.store), []byte("STORE"))
+		golden := filepath.Join("testdata", "sma_synth_"+name)
+		if *update {
+			os.MkdirAll("testdata", 0o755)
+			if err := os.WriteFile(golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test -run TestGoldenSMASynth -update to create it)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s; if the change is intended, rerun with -update and review the diff", name, golden)
+		}
+	}
+}
