@@ -30,13 +30,17 @@ const (
 
 // Read streams the bars q selects in (time, symbol) order. DuckDB sorts them and hands them
 // over in vectors of about 2048 rows, so only one vector per column is in Go's view at a time.
+//
+// Sorting a whole series at once would make DuckDB hold all of it, so intraday bars are read
+// one calendar month (UTC) at a time: each month is its own sorted query, and memory is bounded
+// by the busiest month rather than by the size of the store. Writes are clustered by chunk
+// (one symbol-month), so DuckDB's zone maps skip most row groups of the other months.
 func (s *Store) Read(ctx context.Context, q data.Query) (data.BarIterator, error) {
 	if !q.Timeframe.Valid() {
 		return nil, fmt.Errorf("read: invalid timeframe %v", q.Timeframe)
 	}
 	var sb strings.Builder
-	sb.WriteString(`SELECT symbol, time, open, high, low, close, volume, trade_count, vwap FROM bars
-		WHERE timeframe = $1 AND adjustment = $2`)
+	sb.WriteString(` FROM bars WHERE timeframe = $1 AND adjustment = $2`)
 	args := []any{q.Timeframe.String(), string(q.Adjustment.Norm())}
 	if !q.Start.IsZero() {
 		args = append(args, micros(q.Start))
@@ -57,12 +61,92 @@ func (s *Store) Read(ctx context.Context, q data.Query) (data.BarIterator, error
 		}
 		sb.WriteString(")")
 	}
-	sb.WriteString(" ORDER BY time, symbol")
-	it, err := s.query(ctx, sb.String(), args)
-	if err != nil {
+	from := sb.String()
+	var lo, hi *int64
+	if err := s.db.QueryRowContext(ctx, "SELECT epoch_us(min(time)), epoch_us(max(time))"+from, args...).Scan(&lo, &hi); err != nil {
 		return nil, fmt.Errorf("read %s %s: %w", q.Timeframe, q.Adjustment.Norm(), err)
 	}
-	return it, nil
+	w := &windowed{s: s, ctx: ctx, args: args,
+		sql: "SELECT symbol, time, open, high, low, close, volume, trade_count, vwap" + from +
+			fmt.Sprintf(" AND time >= make_timestamptz($%d) AND time < make_timestamptz($%d) ORDER BY time, symbol", len(args)+1, len(args)+2)}
+	if lo == nil || hi == nil {
+		return w, nil // nothing selected
+	}
+	first, last := time.UnixMicro(*lo).UTC(), time.UnixMicro(*hi+1).UTC()
+	if !q.Timeframe.Intraday() {
+		w.windows = [][2]int64{{*lo, *hi + 1}}
+	} else {
+		for t := first; t.Before(last); {
+			next := time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+			if next.After(last) {
+				next = last
+			}
+			w.windows = append(w.windows, [2]int64{t.UnixMicro(), next.UnixMicro()})
+			t = next
+		}
+	}
+	// Open the first window now, so that a bad query fails here rather than at Next.
+	if err := w.open(); err != nil {
+		return nil, fmt.Errorf("read %s %s: %w", q.Timeframe, q.Adjustment.Norm(), err)
+	}
+	return w, nil
+}
+
+// windowed chains one sorted query per time window.
+type windowed struct {
+	s       *Store
+	ctx     context.Context
+	sql     string
+	args    []any
+	windows [][2]int64
+	cur     *iterator
+	err     error
+}
+
+func (w *windowed) open() error {
+	if len(w.windows) == 0 {
+		return nil
+	}
+	win := w.windows[0]
+	w.windows = w.windows[1:]
+	args := append(append(make([]any, 0, len(w.args)+2), w.args...), win[0], win[1])
+	it, err := w.s.query(w.ctx, w.sql, args)
+	if err != nil {
+		return err
+	}
+	w.cur = it
+	return nil
+}
+
+func (w *windowed) Next() bool {
+	for w.err == nil && w.cur != nil {
+		if w.cur.Next() {
+			return true
+		}
+		if err := w.cur.Err(); err != nil {
+			w.err = err
+			return false
+		}
+		w.cur.Close()
+		w.cur = nil
+		if err := w.open(); err != nil {
+			w.err = err
+		}
+	}
+	return false
+}
+
+func (w *windowed) Bar() data.Bar { return w.cur.Bar() }
+func (w *windowed) Err() error    { return w.err }
+
+func (w *windowed) Close() error {
+	w.windows = nil
+	if w.cur == nil {
+		return nil
+	}
+	err := w.cur.Close()
+	w.cur = nil
+	return err
 }
 
 // micros rounds t up to a whole microsecond: stored times are whole microseconds, so for any
