@@ -49,6 +49,10 @@ type options struct {
 	quiet                                                                          bool
 }
 
+// tuneAlpaca, when set, edits the Alpaca configuration before use. Tests set it to shrink the
+// retry budget, so that a server that never recovers fails in a second instead of minutes.
+var tuneAlpaca func(*alpaca.Config)
+
 func main() {
 	ctx, stop := cli.SignalContext(context.Background())
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
@@ -84,7 +88,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return cli.Report(stderr, "fetch", cli.Usagef("%v (see fetch --help)", err))
 	}
 	if fs.NArg() > 0 {
-		return cli.Report(stderr, "fetch", cli.Usagef("unexpected argument %q (keys are read from the environment, never from the command line)", fs.Arg(0)))
+		// The argument is not quoted back: a stray argument is often a pasted key, and the
+		// error line ends up in terminals, scrollback and CI logs.
+		return cli.Report(stderr, "fetch", cli.Usagef("unexpected argument #%d (%d characters, not shown) after the flags: "+
+			"fetch takes flags only, and reads keys from the environment, never from the command line",
+			len(args)-fs.NArg()+1, len(fs.Arg(0))))
 	}
 	err := fetch(ctx, o, stdout, stderr, getenv)
 	return cli.Report(stderr, "fetch", err)
@@ -105,6 +113,9 @@ func fetch(ctx context.Context, o options, stdout, stderr io.Writer, getenv func
 	}
 	// The store is opened only after every check that needs no network has passed, so a usage
 	// error never creates or touches a store.
+	if err := checkStoreLocation(o.store); err != nil {
+		return err
+	}
 	st, err := cli.OpenStore(ctx, o.store, true)
 	if err != nil {
 		return err
@@ -203,7 +214,11 @@ func planFrom(o options, now time.Time) (data.FetchPlan, error) {
 			return p, cli.Usagef("--start %s is in the future", o.start)
 		}
 		if !p.Start.Before(p.End) {
-			return p, cli.Usagef("--start %s is not before --end %s", o.start, p.End.Format(time.RFC3339))
+			end := o.end
+			if end == "" {
+				end = p.End.Format(time.RFC3339) + " (now minus 15 minutes)"
+			}
+			return p, cli.Usagef("--start %s is not before --end %s", o.start, end)
 		}
 	}
 	return p, nil
@@ -233,6 +248,9 @@ func source(o options, p data.FetchPlan, getenv func(string) string, logger *slo
 	cfg.Feed = o.feed
 	cfg.RPM = o.rpm
 	cfg.Logger = logger
+	if tuneAlpaca != nil {
+		tuneAlpaca(&cfg)
+	}
 	needKey := false
 	for _, s := range p.Symbols {
 		if !cli.IsCrypto(s) {
