@@ -35,8 +35,6 @@ With no --symbols, --tf or dates it takes everything in the store. Orders fill n
 the next bar of their symbol (market orders at its open), so no decision sees the future.
 Results go to --out (default backtests/<strategy>-<time>/): stats.json, trades.csv,
 equity.csv and index.html.
-
-Flags:
 `
 
 type options struct {
@@ -79,9 +77,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.riskFree, "risk-free", 0, "annual risk-free rate for Sharpe and Sortino, as a fraction (0.04 = 4%)")
 	fs.BoolVar(&o.noHTML, "no-html", false, "skip the HTML report")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only errors and where the results are")
+	sw := addSweepFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
+			fmt.Fprint(stdout, usage+sweepUsage+"\nFlags:\n")
 			fs.SetOutput(stdout)
 			fs.PrintDefaults()
 			return cli.ExitOK
@@ -94,6 +93,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if o.list {
 		strategies.Describe(stdout)
 		return cli.ExitOK
+	}
+	if sw.requested() {
+		return cli.Report(stderr, "backtest", sweep(ctx, o, sw, stdout, time.Now()))
 	}
 	return cli.Report(stderr, "backtest", backtest(ctx, o, stdout, time.Now()))
 }
