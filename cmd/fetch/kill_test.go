@@ -1,0 +1,333 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/alpaca"
+	"github.com/barkeep-trading/barkeep/data/alpaca/alpacatest"
+	"github.com/barkeep-trading/barkeep/data/storetest"
+	"github.com/barkeep-trading/barkeep/internal/cli"
+)
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+	binDir  string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// fetchBinary builds the command once per test run, for the tests that must signal a real
+// process.
+func fetchBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		binDir, binErr = os.MkdirTemp("", "barkeep-fetch-bin-")
+		if binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "fetch")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// procEnv is the whole environment of a child process: the test keys and server, and a home
+// of its own.
+func procEnv(t *testing.T, srv *alpacatest.Server) []string {
+	return []string{
+		alpaca.EnvKeyID + "=" + testKey,
+		alpaca.EnvSecretKey + "=" + testSecret,
+		alpaca.EnvDataURL + "=" + srv.URL,
+		"HOME=" + t.TempDir(),
+		"PATH=" + os.Getenv("PATH"),
+	}
+}
+
+// slowServer answers every request after delay, so a run lasts long enough to be killed.
+func slowServer(t *testing.T, delay time.Duration) *alpacatest.Server {
+	return newServer(t, func(o *alpacatest.Options) {
+		o.FaultRate, o.FaultKinds, o.SlowDelay = 1, []alpacatest.Fault{alpacatest.Slow}, delay
+	})
+}
+
+// checkPartial fails unless what the store at path holds, after any interruption, is a clean
+// part of want: every bar is one of want's, none is there twice, and every covered range
+// holds all of want's bars in it. A store not created yet is a clean part too.
+func checkPartial(t *testing.T, path string, syms []string, want []data.Bar) (bars int, covered time.Duration) {
+	t.Helper()
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return 0, 0
+	}
+	type key struct {
+		sym string
+		t   int64
+	}
+	byKey := make(map[key]data.Bar, len(want))
+	for _, b := range want {
+		byKey[key{b.Symbol, b.Time.UnixMicro()}] = b
+	}
+	got := readStore(t, path, syms, data.OneMin)
+	seen := make(map[key]bool, len(got))
+	for _, b := range got {
+		k := key{b.Symbol, b.Time.UnixMicro()}
+		w, ok := byKey[k]
+		switch {
+		case !ok:
+			t.Fatalf("store holds a bar the server never served: %+v", b)
+		case seen[k]:
+			t.Fatalf("store holds %s %s twice", b.Symbol, b.Time)
+		}
+		seen[k] = true
+		storetest.Equal(t, "stored bar", []data.Bar{b}, []data.Bar{w})
+	}
+	for _, sym := range syms {
+		for _, r := range coverageOf(t, path, sym, data.OneMin) {
+			covered += r.End.Sub(r.Start)
+			for _, w := range want {
+				if w.Symbol == sym && r.Contains(w.Time) && !seen[key{sym, w.Time.UnixMicro()}] {
+					t.Fatalf("%s covered %s but misses the bar at %s", sym, r, w.Time)
+				}
+			}
+		}
+	}
+	return len(got), covered
+}
+
+// kills is how many SIGKILLs TestKillResume lands per store: 5, or BARKEEP_KILLS.
+func kills(t *testing.T) int {
+	n := 5
+	if s := os.Getenv("BARKEEP_KILLS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 {
+			t.Fatalf("BARKEEP_KILLS=%q: want a positive number", s)
+		}
+		n = v
+	}
+	return n
+}
+
+// TestKillResume kills the command with SIGKILL at random moments, reruns it each time, and
+// checks that the store is readable and clean after every kill and exact at the end.
+func TestKillResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the binary")
+	}
+	bin := fetchBinary(t)
+	target := kills(t)
+	// Enough months that the kills, each a fraction of a second apart, mostly land mid-run.
+	months := max(6, target)
+	start := time.Date(2023, 1, 1, 0, 0, 0, 0, data.NewYork)
+	endDay := start.AddDate(0, months, -1).Format(time.DateOnly)
+	startDay := start.Format(time.DateOnly)
+	syms := twoStocks
+	r := span(t, startDay, endDay)
+	want := wantBars(t, syms, data.OneMin, r)
+
+	for i, k := range storeKinds {
+		t.Run(k.name, func(t *testing.T) {
+			srv := slowServer(t, 60*time.Millisecond)
+			rng := rand.New(rand.NewPCG(uint64(target), uint64(i)))
+			store := k.path(t.TempDir())
+			args := fetchArgs(store, syms, startDay, endDay, "--concurrency", "2")
+			landed, runs := 0, 0
+			for landed < target {
+				runs++
+				if runs > 4*target {
+					t.Fatalf("only %d of %d kills landed in %d runs", landed, target, runs)
+				}
+				cmd := exec.Command(bin, args...)
+				cmd.Env = procEnv(t, srv)
+				var out bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &out, &out
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(time.Duration(20+rng.IntN(400)) * time.Millisecond)
+				_ = cmd.Process.Signal(syscall.SIGKILL)
+				err := cmd.Wait()
+				var ee *exec.ExitError
+				switch {
+				case errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled():
+					landed++
+				case err == nil:
+					// Finished before the kill: start over with an empty store, so that the
+					// remaining kills still land on a run with work to do.
+					checkStore(t, store, syms, r)
+					t.Logf("run %d finished before its kill: exact; starting over", runs)
+					if err := os.RemoveAll(store); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				default:
+					t.Fatalf("run %d: %v\n%s", runs, err, out.String())
+				}
+				bars, covered := checkPartial(t, store, syms, want)
+				t.Logf("kill %d: %d bars, %s covered", landed, bars, covered)
+			}
+			// The last rerun finishes the job.
+			res := runFetch(t, keyEnv(srv), args...)
+			if res.code != cli.ExitOK {
+				t.Fatalf("final run: exit %d\n%s", res.code, res.stderr)
+			}
+			checkStore(t, store, syms, r)
+		})
+	}
+}
+
+// TestInterrupt sends SIGINT once a chunk is stored: the command stops with exit 130,
+// keeps what it finished, and a rerun completes the store.
+func TestInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and signals the binary")
+	}
+	bin := fetchBinary(t)
+	startDay, endDay := "2023-01-01", "2023-12-31"
+	r := span(t, startDay, endDay)
+	want := wantBars(t, twoStocks, data.OneMin, r)
+	forEachStore(t, func(t *testing.T, store string) {
+		srv := slowServer(t, 300*time.Millisecond)
+		args := fetchArgs(store, twoStocks, startDay, endDay, "--concurrency", "2")
+		cmd := exec.Command(bin, args...)
+		cmd.Env = procEnv(t, srv)
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
+		pr, pw := io.Pipe()
+		cmd.Stderr = pw
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var stderr bytes.Buffer
+		stored := make(chan struct{})
+		go func() {
+			sc := bufio.NewScanner(pr)
+			once := sync.Once{}
+			for sc.Scan() {
+				stderr.WriteString(sc.Text() + "\n")
+				if strings.Contains(sc.Text(), "chunk stored") {
+					once.Do(func() { close(stored) })
+				}
+			}
+		}()
+		select {
+		case <-stored:
+		case <-time.After(time.Minute):
+			cmd.Process.Kill()
+			t.Fatal("no chunk stored within a minute")
+		}
+		sent := time.Now()
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd.Wait()
+		took := time.Since(sent)
+		pw.Close()
+		code := cmd.ProcessState.ExitCode()
+		if code != cli.ExitInterrupted {
+			t.Fatalf("exit %d (%v), want %d\n%s", code, err, cli.ExitInterrupted, stderr.String())
+		}
+		t.Logf("stopped %s after SIGINT", took.Round(time.Millisecond))
+		if !strings.Contains(lastLine(stderr.String()), "interrupted") {
+			t.Errorf("last line %q does not say it was interrupted", lastLine(stderr.String()))
+		}
+		bars, covered := checkPartial(t, store, twoStocks, want)
+		if bars == 0 || covered == 0 {
+			t.Fatalf("after SIGINT the store holds %d bars covering %s: the finished chunk was lost", bars, covered)
+		}
+		if covered >= 2*r.End.Sub(r.Start) {
+			t.Fatalf("everything was fetched before the interrupt: the test proved nothing")
+		}
+		before := srv.BarRequests()
+		res := runFetch(t, keyEnv(srv), args...)
+		if res.code != cli.ExitOK {
+			t.Fatalf("rerun: exit %d\n%s", res.code, res.stderr)
+		}
+		checkStore(t, store, twoStocks, r)
+		t.Logf("interrupted run kept %d bars; rerun made %d requests", bars, srv.BarRequests()-before)
+	})
+}
+
+// TestUnwritableStoreAsOtherUser covers the unwritable-directory cases of TestBadInput when
+// the tests run as root, who may write anywhere: it runs the binary as nobody.
+func TestUnwritableStoreAsOtherUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("TestBadInput covers an unwritable directory directly when not root")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := fetchBinary(t)
+	// The binary lives in a root-only temporary directory: copy it where nobody may run it.
+	forEachStore(t, func(t *testing.T, store string) {
+		dir := filepath.Dir(store)
+		// t.TempDir and its parent are root's alone (0700): let nobody in.
+		for _, d := range []string{filepath.Dir(dir), dir} {
+			if err := os.Chmod(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		nbin := filepath.Join(dir, "fetch")
+		raw, err := os.ReadFile(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(nbin, raw, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		ro := filepath.Join(dir, "ro")
+		if err := os.Mkdir(ro, 0o755); err != nil { // searchable, not writable, by nobody
+			t.Fatal(err)
+		}
+		target := filepath.Join(ro, "sub", filepath.Base(store))
+		srv := newServer(t, nil)
+		before := snapshot(t, dir)
+		cmd := exec.Command(nbin, fetchArgs(target, []string{"AAPL"}, "2024-01-02", "2024-01-05")...)
+		cmd.Env = procEnv(t, srv)
+		cmd.Env[len(cmd.Env)-2] = "HOME=" + dir // nobody cannot enter root's temporary directories
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err = cmd.Run()
+		code := cmd.ProcessState.ExitCode()
+		if code != cli.ExitUsage {
+			t.Fatalf("exit %d (%v), want %d\n%s", code, err, cli.ExitUsage, stderr.String())
+		}
+		line := oneLine(t, "stderr", stderr.String())
+		t.Logf("error line: %s", line)
+		if !strings.Contains(line, "not writable") {
+			t.Errorf("%q does not say the directory is not writable", line)
+		}
+		sameSnapshot(t, before, snapshot(t, dir))
+		if n := srv.BarRequests(); n != 0 {
+			t.Errorf("%d bar requests, want none", n)
+		}
+	})
+}
