@@ -34,9 +34,12 @@
 // bar before it touches the disk, rewrites each affected partition (existing bars merged with the
 // new ones, the new bar winning on equal time) and only then writes the coverage sidecars, so a
 // crash can lose coverage (the range is fetched again) but never claim bars that are not there.
-// A Write that spans several partitions is replaced partition by partition: a reader running
-// at the same time sees each file either before or after, never torn. Temporary files left by a
-// crash are ignored by readers and removed by the next Write.
+// All of a batch's files are staged first, then renamed into place while the Write holds an
+// exclusive flock on the marker; a Read opens every file of its query under the shared lock and
+// decodes them afterwards from the open descriptors, so a barkeep reader in any process sees a
+// whole batch or none of it (on systems without flock, each file is still whole). Other tools
+// reading the lake directly see each file whole, but may see a batch half published. Temporary
+// files left by a crash are ignored by readers and removed by the next Write.
 //
 // A directory that holds anything else than this layout is refused by Open with an error
 // wrapping data.ErrNotStore, and left untouched.
