@@ -257,6 +257,10 @@ func planSweep(name string, fixed map[string]string, grids []gridFlag) (*sweepPl
 		ax := reports.SweepAxis{Name: g.name}
 		for _, v := range g.values() {
 			s := spell(v)
+			if slices.Contains(ax.Values, s) {
+				// A step below the resolution of float64 at these values repeats them.
+				return nil, cli.Usagef("--grid %s=%s: the value %s comes twice: the step is too fine for the values", g.name, g.spec, s)
+			}
 			// Each value is checked alone, with the same message a --param would get.
 			if _, err := spec.Parse(map[string]string{g.name: s}); err != nil {
 				return nil, cli.Usagef("--grid %s=%s: %v", g.name, g.spec, err)

@@ -155,6 +155,7 @@ func TestPlanSweepUsageErrors(t *testing.T) {
 		{"also fixed", "sma", map[string]string{"fast": "5"}, []string{"fast=1,2"}, "also fixed"},
 		{"bad fixed", "sma", map[string]string{"speed": "5"}, []string{"fast=1,2"}, "speed"},
 		{"all invalid", "sma", nil, []string{"fast=50,60", "slow=20,30"}, "every one of the 4"},
+		{"step below resolution", "sma", nil, []string{"pct=0.5:0.5000000000000002:4e-17"}, "too fine"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -526,4 +527,37 @@ func BenchmarkSweep(b *testing.B) {
 	b.ReportMetric(100*float64(len(bars))/perSweep, "bars/s")
 	b.ReportMetric(float64(jobs), "cores")
 	b.ReportMetric(perSweep/(100/float64(jobs)), "s/run-per-core")
+}
+
+func FuzzParseGrid(f *testing.F) {
+	for _, s := range []string{"fast=5:50:5", "pct=0.1:0.3:0.1", "fast=1,2,3", "x=1e-1:3e-1:1e-1", "x=0:1e300:1e-300", "a=-5:5:2.5", "b="} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		g, err := parseGrid(s)
+		if err != nil {
+			return
+		}
+		n := g.count()
+		if !(n >= 1) {
+			t.Fatalf("%q: count %v", s, n)
+		}
+		if n > maxCombinations {
+			return // planSweep refuses it before expanding
+		}
+		vals := g.values()
+		if len(vals) != int(n) {
+			t.Fatalf("%q: %d values, count %v", s, len(vals), n)
+		}
+		for i, v := range vals {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%q: value %v", s, v)
+			}
+			// Steps finer than float64 at these values repeat a value (planSweep refuses that);
+			// they never go backwards.
+			if g.isRange && (i > 0 && v < vals[i-1]) {
+				t.Fatalf("%q: values decreasing: %v", s, vals)
+			}
+		}
+	})
 }
