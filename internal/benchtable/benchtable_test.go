@@ -95,6 +95,8 @@ func TestParseConfig(t *testing.T) {
 		{"    bench_test.go:12: log: line", "", "", false},
 		{"Key: upper case is not config", "", "", false},
 		{"two words: no", "", "", false},
+		{"http://example.com", "", "", false},
+		{"empty:", "empty", "", true},
 	}
 	for _, tc := range tests {
 		k, v, ok := parseConfig(tc.line)

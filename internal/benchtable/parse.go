@@ -55,11 +55,17 @@ func parse(r io.Reader) (*input, error) {
 		case strings.HasPrefix(text, "FAIL\t") || strings.HasPrefix(text, "FAIL "):
 			in.failures = append(in.failures, text)
 		default:
-			k, v, ok := parseConfig(text)
+			// "# key: value" notes carry what must not split benchstat's tables (the date,
+			// the commit, the load), since benchstat groups by every configuration key.
+			note, isNote := strings.CutPrefix(text, "# ")
+			if !isNote {
+				note = text
+			}
+			k, v, ok := parseConfig(note)
 			if !ok {
 				continue
 			}
-			if k == "pkg" {
+			if k == "pkg" && !isNote {
 				pkg = v
 				continue
 			}
@@ -76,10 +82,14 @@ func parse(r io.Reader) (*input, error) {
 }
 
 // parseConfig recognises a "key: value" configuration line: the key starts with a lower-case
-// letter and holds no space or upper-case letter, as the format requires.
+// letter and holds no space or upper-case letter, and a space or tab follows the colon unless
+// the value is empty, as the format requires (so "http://x" is not a key "http").
 func parseConfig(text string) (string, string, bool) {
 	k, v, ok := strings.Cut(text, ":")
 	if !ok || k == "" || !unicode.IsLower(rune(k[0])) {
+		return "", "", false
+	}
+	if v != "" && v[0] != ' ' && v[0] != '\t' {
 		return "", "", false
 	}
 	for _, c := range k {
