@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cli.ExitOK
 	}
 	if sw.requested() {
-		return cli.Report(stderr, "backtest", sweep(ctx, o, sw, stdout, time.Now()))
+		return cli.Report(stderr, "backtest", sweep(ctx, o, sw, stdout, stderr, time.Now()))
 	}
 	return cli.Report(stderr, "backtest", backtest(ctx, o, stdout, time.Now()))
 }

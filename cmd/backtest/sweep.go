@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -325,14 +326,15 @@ func planSweep(name string, fixed map[string]string, grids []gridFlag) (*sweepPl
 
 // runSweep runs every combination over the same bars with jobs workers and returns the
 // statistics in combination order, whatever the scheduling. The first error (in combination
-// order) stops the rest.
-func runSweep(ctx context.Context, bars []data.Bar, cfg engine.Config, runs []sweepRun, jobs int, sc *reports.Scorer) ([]reports.Stats, int64, error) {
+// order) stops the rest. progress, if not nil, is called after each run with the count done,
+// from the workers.
+func runSweep(ctx context.Context, bars []data.Bar, cfg engine.Config, runs []sweepRun, jobs int, sc *reports.Scorer, progress func(done int)) ([]reports.Stats, int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stats := make([]reports.Stats, len(runs))
 	errs := make([]error, len(runs))
 	var replayed atomic.Int64
-	var next atomic.Int64
+	var next, done atomic.Int64
 	var wg sync.WaitGroup
 	for range min(max(jobs, 1), len(runs)) {
 		wg.Go(func() {
@@ -352,6 +354,9 @@ func runSweep(ctx context.Context, bars []data.Bar, cfg engine.Config, runs []sw
 					errs[i] = fmt.Errorf("run %s: %w", paramString(runs[i].params), err)
 					cancel()
 					return
+				}
+				if progress != nil {
+					progress(int(done.Add(1)))
 				}
 			}
 		})
@@ -411,7 +416,7 @@ func loadBars(ctx context.Context, st data.Store, q data.Query) ([]data.Bar, err
 
 // sweep runs a parameter sweep: the single-run flags choose the bars and the engine, the grid
 // the combinations.
-func sweep(ctx context.Context, o options, f *sweepFlags, stdout io.Writer, now time.Time) error {
+func sweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.Writer, now time.Time) error {
 	cfg, err := engineConfig(o)
 	if err != nil {
 		return err
@@ -482,8 +487,17 @@ func sweep(ctx context.Context, o options, f *sweepFlags, stdout io.Writer, now 
 		return err
 	}
 
+	var bar *cli.Bar
+	var progress func(int)
+	if fl, ok := stderr.(*os.File); ok && cli.IsTerminal(fl) && !o.quiet {
+		bar = cli.NewBar(stderr, "sweep")
+		progress = func(done int) { bar.Update(done, len(plan.runs), int64(done)*int64(len(bars)), "bars", "") }
+	}
 	started := time.Now()
-	stats, replayed, err := runSweep(ctx, bars, cfg, plan.runs, jobs, sc)
+	stats, replayed, err := runSweep(ctx, bars, cfg, plan.runs, jobs, sc, progress)
+	if bar != nil {
+		bar.Done()
+	}
 	if err != nil {
 		return err
 	}

@@ -386,17 +386,26 @@ func TestRunSweepStops(t *testing.T) {
 	}
 	sc, _ := reports.NewScorer(reports.Options{})
 	cfg := engine.Config{Session: engine.AllHours}
-	stats, n, err := runSweep(context.Background(), bars, cfg, p.runs, 2, sc)
+	var mu sync.Mutex
+	var seen []int
+	stats, n, err := runSweep(context.Background(), bars, cfg, p.runs, 2, sc, func(done int) {
+		mu.Lock()
+		seen = append(seen, done)
+		mu.Unlock()
+	})
 	if err != nil || len(stats) != 4 || n != int64(len(bars)) {
 		t.Fatalf("runSweep: %d stats, %d bars, %v", len(stats), n, err)
 	}
+	if slices.Sort(seen); !slices.Equal(seen, []int{1, 2, 3, 4}) {
+		t.Errorf("progress saw %v, want 1..4", seen)
+	}
 	p.runs[2].strat = failing{}
-	if _, _, err := runSweep(context.Background(), bars, cfg, p.runs, 2, sc); err == nil || !strings.Contains(err.Error(), "fast=3") {
+	if _, _, err := runSweep(context.Background(), bars, cfg, p.runs, 2, sc, nil); err == nil || !strings.Contains(err.Error(), "fast=3") {
 		t.Errorf("err = %v, want the failing combination named", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := runSweep(ctx, bars, cfg, p.runs, 2, sc); !errors.Is(err, context.Canceled) {
+	if _, _, err := runSweep(ctx, bars, cfg, p.runs, 2, sc, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
@@ -500,7 +509,7 @@ func BenchmarkSingle(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := runSweep(context.Background(), bars, benchCfg, p.runs, 1, sc); err != nil {
+		if _, _, err := runSweep(context.Background(), bars, benchCfg, p.runs, 1, sc, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -519,7 +528,7 @@ func BenchmarkSweep(b *testing.B) {
 		b.StopTimer()
 		p := benchGrid(b) // strategies are stateful: new ones for every sweep
 		b.StartTimer()
-		if _, _, err := runSweep(context.Background(), bars, benchCfg, p.runs, jobs, sc); err != nil {
+		if _, _, err := runSweep(context.Background(), bars, benchCfg, p.runs, jobs, sc, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
