@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -171,7 +172,14 @@ func (s *Store) query(ctx context.Context, sql string, args []any) (*iterator, e
 		return nil, errors.New("connect")
 	}
 	// Interrupt DuckDB when ctx ends, so a long sort stops rather than finishing for nobody.
-	it.stop = context.AfterFunc(ctx, func() { mapping.Interrupt(it.conn) })
+	// The callback may run while Close is disconnecting; connMu keeps it off a freed connection.
+	it.stop = context.AfterFunc(ctx, func() {
+		it.connMu.Lock()
+		defer it.connMu.Unlock()
+		if !it.disconnected {
+			mapping.Interrupt(it.conn)
+		}
+	})
 	if err := it.start(sql, args); err != nil {
 		it.Close()
 		return nil, err
@@ -180,6 +188,9 @@ func (s *Store) query(ctx context.Context, sql string, args []any) (*iterator, e
 }
 
 type iterator struct {
+	connMu       sync.Mutex
+	disconnected bool
+
 	ctx   context.Context
 	conn  mapping.Connection
 	stmt  mapping.PreparedStatement
@@ -367,6 +378,11 @@ func (it *iterator) Close() error {
 		it.hasRs = false
 	}
 	mapping.DestroyPrepare(&it.stmt)
-	mapping.Disconnect(&it.conn)
+	it.connMu.Lock()
+	if !it.disconnected {
+		mapping.Disconnect(&it.conn)
+		it.disconnected = true
+	}
+	it.connMu.Unlock()
 	return nil
 }
