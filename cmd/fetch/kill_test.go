@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -210,11 +211,15 @@ func TestInterrupt(t *testing.T) {
 		t.Skip("builds and signals the binary")
 	}
 	bin := fetchBinary(t)
-	startDay, endDay := "2023-01-01", "2023-12-31"
+	startDay, endDay := "2023-01-01", "2023-06-30"
 	r := span(t, startDay, endDay)
 	want := wantBars(t, twoStocks, data.OneMin, r)
 	forEachStore(t, func(t *testing.T, store string) {
-		srv := slowServer(t, 300*time.Millisecond)
+		// The first requests are slow, so the signal lands mid-run; the rerun's are not.
+		srv := newServer(t, func(o *alpacatest.Options) {
+			o.Script = slices.Repeat([]alpacatest.Fault{alpacatest.Slow}, 8)
+			o.SlowDelay = 300 * time.Millisecond
+		})
 		args := fetchArgs(store, twoStocks, startDay, endDay, "--concurrency", "2")
 		cmd := exec.Command(bin, args...)
 		cmd.Env = procEnv(t, srv)
@@ -226,8 +231,9 @@ func TestInterrupt(t *testing.T) {
 			t.Fatal(err)
 		}
 		var stderr bytes.Buffer
-		stored := make(chan struct{})
+		stored, scanned := make(chan struct{}), make(chan struct{})
 		go func() {
+			defer close(scanned)
 			sc := bufio.NewScanner(pr)
 			once := sync.Once{}
 			for sc.Scan() {
@@ -250,6 +256,7 @@ func TestInterrupt(t *testing.T) {
 		err := cmd.Wait()
 		took := time.Since(sent)
 		pw.Close()
+		<-scanned
 		code := cmd.ProcessState.ExitCode()
 		if code != cli.ExitInterrupted {
 			t.Fatalf("exit %d (%v), want %d\n%s", code, err, cli.ExitInterrupted, stderr.String())
