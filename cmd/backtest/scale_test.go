@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -72,11 +73,11 @@ func TestScale(t *testing.T) {
 
 			html := fileSize(t, filepath.Join(out, "index.html"))
 			total := dirSize(t, out)
-			t.Logf("%s: %d bars; fetch %v (%.0f bars/s, peak RSS %.0f MB, store %.0f MB); "+
-				"backtest %v (%.0f bars/s, peak RSS %.0f MB, CPU %v); report %.0f kB (index.html %.0f kB)",
-				st.name, bars, fetch.wall.Round(time.Millisecond), float64(bars)/fetch.wall.Seconds(), mb(fetch.maxRSS), mb(dirSize(t, st.path)),
-				bt.wall.Round(time.Millisecond), float64(bars)/bt.wall.Seconds(), mb(bt.maxRSS), bt.cpu.Round(time.Millisecond),
-				float64(total)/1e3, float64(html)/1e3)
+			t.Logf("%s: %d bars; fetch %v (%.0f bars/s, peak RSS %.0f MB, store %.0f MB)",
+				st.name, bars, fetch.wall.Round(time.Millisecond), float64(bars)/fetch.wall.Seconds(), mb(fetch.maxRSS), mb(dirSize(t, st.path)))
+			t.Logf("%s: backtest %v (%.0f bars/s, CPU %v), peak RSS %.0f MB (Go heap peak %.0f MB, goal %.0f MB); report %.0f kB (index.html %.0f kB)",
+				st.name, bt.wall.Round(time.Millisecond), float64(bars)/bt.wall.Seconds(), bt.cpu.Round(time.Millisecond),
+				mb(bt.maxRSS), mb(bt.heapPeak), mb(bt.heapGoal), float64(total)/1e3, float64(html)/1e3)
 			if bt.wall > scaleTargetTime {
 				t.Logf("%s: backtest took %v, over the %v target (reported, not asserted; machine load %s)", st.name, bt.wall.Round(time.Millisecond), scaleTargetTime, loadAvg())
 			}
@@ -130,14 +131,20 @@ func buildBinaries(t *testing.T, dir string) string {
 type runUsage struct {
 	wall, cpu time.Duration
 	maxRSS    int64 // bytes
+	// heapPeak and heapGoal are the largest Go heap at the start of a collection and the
+	// largest heap goal that GODEBUG=gctrace=1 printed, in bytes: what of maxRSS is Go's own
+	// heap. The rest is the runtime, the binary, and C memory such as DuckDB's.
+	heapPeak, heapGoal int64
 }
 
-// measure runs a command to completion and returns its wall time, CPU time and peak resident
-// memory, failing the test with its output when it does not exit 0.
+// measure runs a command to completion with the Go runtime's GC trace on and returns its wall
+// time, CPU time, peak resident memory and peak Go heap, failing the test with its output when
+// it does not exit 0.
 func measure(t *testing.T, name string, args ...string) runUsage {
 	t.Helper()
 	var out bytes.Buffer
 	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), "GODEBUG=gctrace=1")
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	err := cmd.Run()
@@ -149,7 +156,33 @@ func measure(t *testing.T, name string, args ...string) runUsage {
 	if !ok {
 		t.Fatalf("%s: no rusage", filepath.Base(name))
 	}
-	return runUsage{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), maxRSS: maxRSSBytes(ru)}
+	u := runUsage{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), maxRSS: maxRSSBytes(ru)}
+	u.heapPeak, u.heapGoal = gcTracePeaks(out.String())
+	return u
+}
+
+// gcTracePeaks reads "gc N @...: ..., A->B->C MB, D MB goal, ..." lines and returns the largest
+// A (heap at the start of a collection) and D (the goal the heap may grow to before the next),
+// in bytes. A run too short to collect prints no line, and both are zero.
+func gcTracePeaks(trace string) (peak, goal int64) {
+	for line := range strings.Lines(trace) {
+		if !strings.HasPrefix(line, "gc ") {
+			continue
+		}
+		for field := range strings.SplitSeq(line, ",") {
+			field = strings.TrimSpace(field)
+			if v, ok := strings.CutSuffix(field, " MB goal"); ok {
+				if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+					goal = max(goal, n<<20)
+				}
+			} else if v, ok := strings.CutSuffix(field, " MB"); ok && strings.Count(v, "->") == 2 {
+				if n, err := strconv.ParseInt(v[:strings.Index(v, "->")], 10, 64); err == nil {
+					peak = max(peak, n<<20)
+				}
+			}
+		}
+	}
+	return peak, goal
 }
 
 // maxRSSBytes converts ru_maxrss, which Linux gives in kilobytes and macOS in bytes.
@@ -237,4 +270,26 @@ func loadAvg() string {
 		return "unknown"
 	}
 	return fmt.Sprintf("%s (1 min)", f[0])
+}
+
+func TestGCTracePeaks(t *testing.T) {
+	tests := []struct {
+		name       string
+		trace      string
+		peak, goal int64
+	}{
+		{"none", "results: out/index.html\n", 0, 0},
+		{"two collections", "gc 1 @0.010s 1%: 0.01+1.2+0.01 ms clock, 0.02+0.1/0.5/0+0.02 ms cpu, 4->5->2 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n" +
+			"results: out/index.html\n" +
+			"gc 2 @1.5s 0%: 0.04+22+0.02 ms clock, 0.09+0.1/2.2/6.3+0.05 ms cpu, 181->190->90 MB, 212 MB goal, 0 MB stacks, 0 MB globals, 2 P\n",
+			181 << 20, 212 << 20},
+		{"forced", "gc 3 @2.0s 0%: 0.1+3+0.01 ms clock, 0.2+0/1/2+0.02 ms cpu, 50->50->10 MB, 300 MB goal, 0 MB stacks, 0 MB globals, 2 P (forced)\n",
+			50 << 20, 300 << 20},
+	}
+	for _, tc := range tests {
+		peak, goal := gcTracePeaks(tc.trace)
+		if peak != tc.peak || goal != tc.goal {
+			t.Errorf("%s: peak %d, goal %d; want %d, %d", tc.name, peak, goal, tc.peak, tc.goal)
+		}
+	}
 }
