@@ -149,8 +149,8 @@ func wantBars(t testing.TB, syms []string, tf data.Timeframe, r data.Range) []da
 	return storetest.Sorted(out)
 }
 
-// openStore opens an existing store read-side, failing the test if it cannot.
-func openStore(t testing.TB, path string) data.Store {
+// openExisting opens an existing store, failing the test if it cannot.
+func openExisting(t testing.TB, path string) data.Store {
 	t.Helper()
 	st, err := cli.OpenStore(context.Background(), path, false)
 	if err != nil {
@@ -162,7 +162,7 @@ func openStore(t testing.TB, path string) data.Store {
 // readStore returns every bar of syms at tf in the store at path.
 func readStore(t testing.TB, path string, syms []string, tf data.Timeframe) []data.Bar {
 	t.Helper()
-	st := openStore(t, path)
+	st := openExisting(t, path)
 	defer st.Close()
 	return storetest.ReadAll(t, st, data.Query{Symbols: syms, Timeframe: tf})
 }
@@ -170,7 +170,7 @@ func readStore(t testing.TB, path string, syms []string, tf data.Timeframe) []da
 // coverageOf returns the coverage of sym at tf in the store at path.
 func coverageOf(t testing.TB, path, sym string, tf data.Timeframe) data.Ranges {
 	t.Helper()
-	st := openStore(t, path)
+	st := openExisting(t, path)
 	defer st.Close()
 	rs, err := st.Coverage(context.Background(), data.Series{Symbol: sym, Timeframe: tf})
 	if err != nil {

@@ -338,3 +338,50 @@ func TestUnwritableStoreAsOtherUser(t *testing.T) {
 		}
 	})
 }
+
+// TestKillDuringCreate kills the command within its first moments, while it may be creating
+// the store, and checks that the next run always completes: a store half made by a killed
+// run must not be refused ever after, nor leave litter. The kills sweep the first 120ms in 4ms
+// steps, which brackets the store's creation (from about 10ms after the start on an idle
+// machine).
+func TestKillDuringCreate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the binary")
+	}
+	bin := fetchBinary(t)
+	syms := []string{"AAPL"}
+	const startDay, endDay = "2024-01-02", "2024-01-31"
+	r := span(t, startDay, endDay)
+	for _, k := range storeKinds {
+		t.Run(k.name, func(t *testing.T) {
+			srv := newServer(t, nil)
+			const runs = 30
+			found := 0
+			for run := 0; run < runs; run++ {
+				store := k.path(t.TempDir())
+				args := fetchArgs(store, syms, startDay, endDay)
+				cmd := exec.Command(bin, args...)
+				cmd.Env = procEnv(t, srv)
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(time.Duration(4*run) * time.Millisecond)
+				_ = cmd.Process.Signal(syscall.SIGKILL)
+				_ = cmd.Wait()
+				if _, err := os.Stat(store); err == nil {
+					found++
+				}
+				res := runFetch(t, keyEnv(srv), args...)
+				if res.code != cli.ExitOK {
+					t.Fatalf("run %d: rerun after an early kill: exit %d\n%s", run, res.code, res.stderr)
+				}
+				checkStore(t, store, syms, r)
+				left, err := filepath.Glob(filepath.Join(filepath.Dir(store), "*.creating*"))
+				if err != nil || len(left) > 0 {
+					t.Fatalf("run %d: left behind %v (%v)", run, left, err)
+				}
+			}
+			t.Logf("a store existed after %d of %d early kills", found, runs)
+		})
+	}
+}

@@ -113,10 +113,7 @@ func fetch(ctx context.Context, o options, stdout, stderr io.Writer, getenv func
 	}
 	// The store is opened only after every check that needs no network has passed, so a usage
 	// error never creates or touches a store.
-	if err := checkStoreLocation(o.store); err != nil {
-		return err
-	}
-	st, err := cli.OpenStore(ctx, o.store, true)
+	st, err := openStore(ctx, o.store)
 	if err != nil {
 		return err
 	}
