@@ -332,6 +332,9 @@ func TestEnvFile(t *testing.T) {
 			storetest.Equal(t, "store", readStore(t, store, []string{"AAPL"}, data.OneMin),
 				wantBars(t, []string{"AAPL"}, data.OneMin, span(t, "2024-01-02", "2024-01-05")))
 			warned := strings.Contains(res.stderr, "readable by other users") && strings.Contains(res.stderr, "chmod 600")
+			if !tc.warning && strings.Contains(res.stderr, "level=WARN") {
+				t.Errorf("mode %v: a warning was logged:\n%s", tc.mode, res.stderr)
+			}
 			if warned != tc.warning {
 				t.Errorf("mode %v: warned=%v, want %v; stderr:\n%s", tc.mode, warned, tc.warning, res.stderr)
 			}
@@ -596,6 +599,28 @@ func TestKeysNeverLeak(t *testing.T) {
 					"stdout": res.stdout, "stderr": res.stderr, "default log": deflog.String(),
 				}, testKey, testSecret)
 			})
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, arg := range []string{"-h", "--help"} {
+		t.Run(arg, func(t *testing.T) {
+			dir := t.TempDir()
+			before := snapshot(t, dir)
+			res := runFetch(t, envOf(nil), arg, "--store", filepath.Join(dir, "bars.duckdb"))
+			if res.code != cli.ExitOK {
+				t.Fatalf("exit %d; stderr:\n%s", res.code, res.stderr)
+			}
+			for _, want := range []string{"Usage:", alpaca.EnvKeyID, alpaca.EnvSecretKey, "-symbols", "-env-file"} {
+				if !strings.Contains(res.stdout, want) {
+					t.Errorf("help does not mention %q", want)
+				}
+			}
+			if res.stderr != "" {
+				t.Errorf("stderr: %q, want nothing", res.stderr)
+			}
+			sameSnapshot(t, before, snapshot(t, dir))
 		})
 	}
 }
