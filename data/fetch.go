@@ -150,11 +150,16 @@ func splitRange(r Range, tf Timeframe) []Range {
 	return out
 }
 
-// Fetch moves the bars that st lacks from src into st. Each chunk is fetched completely, then
-// written with its coverage in one Batch; a chunk that fails is not written, and the first
-// failure stops the run (chunks already written stay). On cancellation Fetch returns promptly
-// with an error wrapping ctx.Err(). progress, if not nil, is called after each chunk, never
-// concurrently.
+// maxBatchBars bounds how many bars of finished chunks one store write may combine.
+const maxBatchBars = 500_000
+
+// Fetch moves the bars that st lacks from src into st. Chunks are fetched concurrently; each is
+// fetched completely before it is written, with its coverage, in one Batch. When several chunks
+// finish while a write is under way, the next write takes them together (still one atomic
+// Batch), so a fast source is not held back by one commit per chunk. A chunk that fails is not
+// written, and the first failure stops the run; chunks already written stay. On cancellation
+// Fetch returns promptly with an error wrapping ctx.Err(). progress, if not nil, is called
+// after each chunk is stored, never concurrently.
 func Fetch(ctx context.Context, src Source, st Store, p FetchPlan, progress func(Progress)) (*FetchReport, error) {
 	chunks, reports, err := p.Plan(ctx, st)
 	if err != nil {
@@ -169,13 +174,13 @@ func Fetch(ctx context.Context, src Source, st Store, p FetchPlan, progress func
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
+	type fetched struct {
+		c    Chunk
+		bars []Bar
+	}
 	work := make(chan Chunk)
-	var (
-		mu       sync.Mutex // serialises store writes and report updates
-		wg       sync.WaitGroup
-		barsDone int64
-	)
-	fail := func(err error) { cancel(err) }
+	results := make(chan fetched, workers)
+	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -183,58 +188,117 @@ func Fetch(ctx context.Context, src Source, st Store, p FetchPlan, progress func
 			for c := range work {
 				bars, err := fetchChunk(ctx, src, c)
 				if err != nil {
-					fail(err)
+					cancel(err)
 					return
 				}
-				mu.Lock()
-				if ctx.Err() != nil {
-					mu.Unlock()
+				select {
+				case results <- fetched{c, bars}:
+				case <-ctx.Done():
 					return
 				}
-				err = st.Write(ctx, Batch{
-					Timeframe:  c.Timeframe,
-					Adjustment: c.Adjustment,
-					Feed:       src.Feed(),
-					Bars:       bars,
-					Covered:    []Span{{Symbol: c.Symbol, Range: c.Range}},
-				})
-				if err != nil {
-					mu.Unlock()
-					fail(fmt.Errorf("store %s %s: %w", c.Series, c.Range, err))
-					return
-				}
-				sr := &rep.Series[index[c.Series]]
-				sr.BarsAdded += int64(len(bars))
-				sr.EmptyDays += emptyTradingDays(c.Range, c.Timeframe, bars)
-				if len(bars) > 0 {
-					if sr.First.IsZero() || bars[0].Time.Before(sr.First) {
-						sr.First = bars[0].Time
-					}
-					if last := bars[len(bars)-1].Time; last.After(sr.Last) {
-						sr.Last = last
-					}
-				}
-				rep.ChunksDone++
-				barsDone += int64(len(bars))
-				if progress != nil {
-					progress(Progress{Chunk: c, Bars: len(bars), ChunksDone: rep.ChunksDone, ChunksTotal: rep.ChunksTotal, BarsDone: barsDone})
-				}
-				mu.Unlock()
 			}
 		}()
 	}
-feed:
-	for _, c := range chunks {
-		select {
-		case work <- c:
-		case <-ctx.Done():
-			break feed
+	go func() {
+		defer close(work)
+		for _, c := range chunks {
+			select {
+			case work <- c:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	var (
+		barsDone int64
+		carry    *fetched
+	)
+	store := func(group []fetched) error {
+		b := Batch{Timeframe: group[0].c.Timeframe, Adjustment: group[0].c.Adjustment, Feed: src.Feed()}
+		for _, f := range group {
+			b.Bars = append(b.Bars, f.bars...)
+			b.Covered = append(b.Covered, Span{Symbol: f.c.Symbol, Range: f.c.Range})
+		}
+		if len(group) == 1 {
+			b.Bars = group[0].bars // no copy for the common case
+		}
+		if err := st.Write(ctx, b); err != nil {
+			first := group[0].c
+			return fmt.Errorf("store %s %s: %w", first.Series, first.Range, err)
+		}
+		for _, f := range group {
+			c, bars := f.c, f.bars
+			sr := &rep.Series[index[c.Series]]
+			sr.BarsAdded += int64(len(bars))
+			sr.EmptyDays += emptyTradingDays(c.Range, c.Timeframe, bars)
+			if len(bars) > 0 {
+				if sr.First.IsZero() || bars[0].Time.Before(sr.First) {
+					sr.First = bars[0].Time
+				}
+				if last := bars[len(bars)-1].Time; last.After(sr.Last) {
+					sr.Last = last
+				}
+			}
+			rep.ChunksDone++
+			barsDone += int64(len(bars))
+			if progress != nil {
+				progress(Progress{Chunk: c, Bars: len(bars), ChunksDone: rep.ChunksDone, ChunksTotal: rep.ChunksTotal, BarsDone: barsDone})
+			}
+		}
+		return nil
+	}
+loop:
+	for {
+		var f fetched
+		if carry != nil {
+			f, carry = *carry, nil
+		} else {
+			select {
+			case x, ok := <-results:
+				if !ok {
+					break loop
+				}
+				f = x
+			case <-ctx.Done():
+				break loop
+			}
+		}
+		group, n := []fetched{f}, len(f.bars)
+	drain:
+		for n < maxBatchBars {
+			select {
+			case x, ok := <-results:
+				if !ok {
+					break drain
+				}
+				if x.c.Timeframe != f.c.Timeframe || x.c.Adjustment != f.c.Adjustment {
+					carry = &x
+					break drain
+				}
+				group, n = append(group, x), n+len(x.bars)
+			default:
+				break drain
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		if err := store(group); err != nil {
+			cancel(err)
+			break
 		}
 	}
-	close(work)
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return rep, err
+	// Let the workers see the end and finish before returning, so none outlives Fetch.
+	cancel(nil)
+	for range results {
+	}
+	if rep.ChunksDone < rep.ChunksTotal {
+		return rep, context.Cause(ctx) // the first error, or the caller's cancellation
 	}
 	return rep, nil
 }
@@ -247,7 +311,7 @@ func fetchChunk(ctx context.Context, src Source, c Chunk) ([]Bar, error) {
 	var bars []Bar
 	for page, err := range src.Bars(ctx, req) {
 		if err != nil {
-			return nil, fmt.Errorf("fetch %s %s: %w", c.Series, c.Range, err)
+			return nil, fmt.Errorf("%s %s: %w", c.Series, c.Range, err)
 		}
 		for _, b := range page {
 			if b.Symbol == c.Symbol && c.Contains(b.Time) {

@@ -19,7 +19,9 @@ type memStore struct {
 	bars   map[Series]map[time.Time]Bar
 	cov    map[Series]Ranges
 	writes int
-	failAt int // fail the n-th write (1-based), 0 never
+	failOn time.Time // fail any batch that covers this instant; zero never
+	delay  time.Duration
+	spans  int // spans written, over all batches
 }
 
 func newMemStore() *memStore {
@@ -27,11 +29,15 @@ func newMemStore() *memStore {
 }
 
 func (m *memStore) Write(ctx context.Context, b Batch) error {
+	time.Sleep(m.delay)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.writes++
-	if m.writes == m.failAt {
-		return errors.New("disk full")
+	m.spans += len(b.Covered)
+	for _, sp := range b.Covered {
+		if !m.failOn.IsZero() && sp.Contains(m.failOn) {
+			return errors.New("disk full")
+		}
 	}
 	for _, bar := range b.Bars {
 		s := Series{bar.Symbol, b.Timeframe, b.Adjustment.Norm()}
@@ -189,28 +195,32 @@ func TestFetchCompleteAndRerun(t *testing.T) {
 func TestFetchFailureKeepsFinishedChunksAndRerunCompletes(t *testing.T) {
 	ctx := context.Background()
 	plan := FetchPlan{Symbols: []string{"AAPL"}, Timeframes: []Timeframe{OneHour}, Start: ny(2024, 1, 1), End: ny(2024, 6, 1)}
+	march := ny(2024, 3, 10)
 	for _, tc := range []struct {
-		name            string
-		srcFail, stFail int
-	}{{"source", 3, 0}, {"store", 0, 4}} {
+		name    string
+		srcFail int
+		stFail  time.Time
+	}{{"source", 3, time.Time{}}, {"store", 0, march}} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := newMemStore()
-			st.failAt = tc.stFail
+			st.failOn = tc.stFail
 			src := &hourly{pageSize: 50, failAt: int64(tc.srcFail)}
 			if _, err := Fetch(ctx, src, st, plan, nil); err == nil {
 				t.Fatal("no error")
 			}
 			cov, _ := st.Coverage(ctx, Series{"AAPL", OneHour, Raw})
-			if len(cov) != 1 || !cov[0].Start.Equal(plan.Start) || cov.Covers(Range{plan.Start, plan.End}) {
-				t.Fatalf("coverage after failure %v: want the finished months only", cov)
+			if cov.Covers(Range{plan.Start, plan.End}) || (tc.name == "store" && cov.Covers(Range{march, march.Add(time.Hour)})) {
+				t.Fatalf("coverage after failure %v claims the failed chunk", cov)
 			}
 			// Coverage never claims a bar that is not there.
-			for _, b := range expectHourly("AAPL", cov[0].Start, cov[0].End) {
-				if _, ok := st.bars[Series{"AAPL", OneHour, Raw}][b.Time]; !ok {
-					t.Fatalf("covered bar %v missing", b.Time)
+			for _, r := range cov {
+				for _, b := range expectHourly("AAPL", r.Start, r.End) {
+					if _, ok := st.bars[Series{"AAPL", OneHour, Raw}][b.Time]; !ok {
+						t.Fatalf("covered bar %v missing", b.Time)
+					}
 				}
 			}
-			st.failAt = 0
+			st.failOn = time.Time{}
 			src.failAt = 0
 			if _, err := Fetch(ctx, src, st, plan, nil); err != nil {
 				t.Fatal(err)
@@ -293,6 +303,30 @@ func TestCompleteEnd(t *testing.T) {
 	} {
 		if got := CompleteEnd(end, tt.tf); !got.Equal(tt.want) {
 			t.Errorf("CompleteEnd(%v) = %v want %v", tt.tf, got, tt.want)
+		}
+	}
+}
+
+// While a slow write is under way, chunks that finish meanwhile go into the next write
+// together, each still recorded as covered.
+func TestFetchGroupsFinishedChunks(t *testing.T) {
+	st := newMemStore()
+	st.delay = 20 * time.Millisecond
+	src := &hourly{pageSize: 1000}
+	plan := FetchPlan{Symbols: []string{"A", "B", "C", "D"}, Timeframes: []Timeframe{OneHour}, Start: ny(2023, 1, 1), End: ny(2023, 7, 1), Concurrency: 4}
+	rep, err := Fetch(context.Background(), src, st, plan, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.ChunksDone != 24 || st.spans != 24 {
+		t.Fatalf("%d chunks done, %d spans written, want 24", rep.ChunksDone, st.spans)
+	}
+	if st.writes >= 24 {
+		t.Fatalf("%d writes for 24 chunks: finished chunks were not grouped", st.writes)
+	}
+	for _, sym := range plan.Symbols {
+		if got, want := st.all(Series{sym, OneHour, Raw}), expectHourly(sym, plan.Start, plan.End); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: %d bars want %d", sym, len(got), len(want))
 		}
 	}
 }
