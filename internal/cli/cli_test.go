@@ -77,6 +77,7 @@ func TestCodeAndReport(t *testing.T) {
 		{Usagef("bad --tf"), 2},
 		{fmt.Errorf("wrapped: %w", Usagef("bad")), 2},
 		{fmt.Errorf("fetch: %w", context.Canceled), 130},
+		{errors.Join(errors.New("commit: disk full"), errors.New("rollback: no transaction")), 1},
 	}
 	for _, tt := range tests {
 		var buf bytes.Buffer

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -59,7 +60,9 @@ func Report(w io.Writer, name string, err error) int {
 	case ExitInterrupted:
 		fmt.Fprintf(w, "%s: interrupted; finished work was kept, run the same command again to continue\n", name)
 	default:
-		fmt.Fprintf(w, "%s: %v\n", name, err)
+		// One line whatever the error: a joined error (errors.Join) prints one line per part.
+		msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+		fmt.Fprintf(w, "%s: %s\n", name, msg)
 	}
 	return code
 }
