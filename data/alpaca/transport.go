@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -197,7 +196,7 @@ func (t *transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 	if err != nil {
 		return nil, &retryable{"request", unwrapTimeout(actx, err)}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err := readBody(resp.Body, resp.ContentLength)
 	resp.Body.Close()
 	t.stats.bytes.Add(int64(len(body)))
 	t.noteLimits(resp.Header, resp.StatusCode)
@@ -222,7 +221,7 @@ func (t *transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 		}
 		resp.Header.Del("Content-Encoding")
 	}
-	if !json.Valid(body) {
+	if !validJSON(body) {
 		return nil, &retryable{"incomplete or malformed JSON body", nil}
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
@@ -230,6 +229,31 @@ func (t *transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	resp.Uncompressed = true
 	return resp, nil
+}
+
+// readBody reads a whole body of at most maxBody bytes. A body of announced length is read
+// into a buffer of that size at once (plus one byte, to see the end), rather than grown
+// step by step as io.ReadAll does; a body longer or shorter than announced is still read to
+// its end or its error, so a truncated body fails here as before.
+func readBody(r io.Reader, announced int64) ([]byte, error) {
+	if announced < 0 || announced > maxBody {
+		return io.ReadAll(io.LimitReader(r, maxBody))
+	}
+	buf := make([]byte, 0, announced+1)
+	lr := io.LimitReader(r, maxBody)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow: the body is longer than announced
+		}
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
 }
 
 func unwrapTimeout(actx context.Context, err error) error {
@@ -270,4 +294,222 @@ func (b *bucket) reserve(now time.Time) time.Duration {
 		return 0
 	}
 	return time.Duration(-b.tokens / b.rate * float64(time.Second))
+}
+
+// maxJSONDepth is encoding/json's nesting limit: json.Valid rejects deeper documents.
+const maxJSONDepth = 10000
+
+// validJSON reports whether b is one valid JSON value, exactly as json.Valid does (the same
+// grammar, no UTF-8 check inside strings, the same nesting limit), in one pass of tight loops
+// rather than a call through a state function per byte: a page is a few megabytes of numbers,
+// and validating them was a fifth of a fetch's CPU. FuzzValidJSON holds it equal to json.Valid.
+func validJSON(b []byte) bool {
+	var stackBuf [64]byte
+	stack := stackBuf[:0] // '{' or '[' per open container
+	i := skipSpace(b, 0)
+	for {
+		// A value starts at i.
+		if i >= len(b) {
+			return false
+		}
+		switch c := b[i]; {
+		case c == '{' || c == '[':
+			if len(stack) >= maxJSONDepth {
+				return false
+			}
+			stack = append(stack, c)
+			i = skipSpace(b, i+1)
+			if i < len(b) && b[i] == c+2 { // '}' is '{'+2, ']' is '['+2
+				stack = stack[:len(stack)-1]
+				i++
+				break
+			}
+			if c == '{' {
+				var ok bool
+				if i, ok = objectKey(b, i); !ok {
+					return false
+				}
+			}
+			continue
+		case c == '"':
+			var ok bool
+			if i, ok = skipString(b, i+1); !ok {
+				return false
+			}
+		case c == '-' || ('0' <= c && c <= '9'):
+			var ok bool
+			if i, ok = skipNumber(b, i); !ok {
+				return false
+			}
+		case c == 't':
+			if !hasPrefixAt(b, i, "true") {
+				return false
+			}
+			i += 4
+		case c == 'f':
+			if !hasPrefixAt(b, i, "false") {
+				return false
+			}
+			i += 5
+		case c == 'n':
+			if !hasPrefixAt(b, i, "null") {
+				return false
+			}
+			i += 4
+		default:
+			return false
+		}
+		// A value ended at i: close containers until one continues with a comma.
+		for {
+			i = skipSpace(b, i)
+			if len(stack) == 0 {
+				return i == len(b)
+			}
+			if i >= len(b) {
+				return false
+			}
+			top := stack[len(stack)-1]
+			if b[i] == top+2 {
+				stack = stack[:len(stack)-1]
+				i++
+				continue
+			}
+			if b[i] != ',' {
+				return false
+			}
+			i = skipSpace(b, i+1)
+			if top == '{' {
+				var ok bool
+				if i, ok = objectKey(b, i); !ok {
+					return false
+				}
+			}
+			break
+		}
+	}
+}
+
+// objectKey skips `"key" :` and the space after it, from i.
+func objectKey(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '"' {
+		return i, false
+	}
+	i, ok := skipString(b, i+1)
+	if !ok {
+		return i, false
+	}
+	i = skipSpace(b, i)
+	if i >= len(b) || b[i] != ':' {
+		return i, false
+	}
+	return skipSpace(b, i+1), true
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// skipString skips the rest of a string whose opening quote is before i, returning the index
+// after its closing quote.
+func skipString(b []byte, i int) (int, bool) {
+	for i < len(b) {
+		c := b[i]
+		if plainStringByte[c] {
+			i++
+			continue
+		}
+		switch {
+		case c == '"':
+			return i + 1, true
+		case c < 0x20:
+			return i, false
+		case c == '\\':
+			i++
+			if i >= len(b) {
+				return i, false
+			}
+			switch b[i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i++
+			case 'u':
+				if i+4 >= len(b) {
+					return i, false
+				}
+				for _, h := range b[i+1 : i+5] {
+					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+						return i, false
+					}
+				}
+				i += 5
+			default:
+				return i, false
+			}
+		default:
+			i++
+		}
+	}
+	return i, false
+}
+
+// plainStringByte marks the bytes that stand for themselves inside a string.
+var plainStringByte = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// skipNumber skips a number starting at i: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func skipNumber(b []byte, i int) (int, bool) {
+	if b[i] == '-' {
+		i++
+	}
+	switch {
+	case i >= len(b):
+		return i, false
+	case b[i] == '0':
+		i++
+	case '1' <= b[i] && b[i] <= '9':
+		i = skipDigits(b, i+1)
+	default:
+		return i, false
+	}
+	if i < len(b) && b[i] == '.' {
+		j := skipDigits(b, i+1)
+		if j == i+1 {
+			return j, false
+		}
+		i = j
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := skipDigits(b, i)
+		if j == i {
+			return j, false
+		}
+		i = j
+	}
+	return i, true
+}
+
+func skipDigits(b []byte, i int) int {
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+func hasPrefixAt(b []byte, i int, lit string) bool {
+	return len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit
 }
