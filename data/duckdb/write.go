@@ -2,11 +2,14 @@ package duckdb
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/duckdb/duckdb-go/v2/mapping"
@@ -29,9 +32,6 @@ const deleteSQL = `DELETE FROM bars USING stage
 
 const insertSQL = `INSERT INTO bars
 	SELECT symbol, $1, $2, time, open, high, low, close, volume, trade_count, vwap, $3 FROM stage`
-
-const seriesSQL = `INSERT OR REPLACE INTO series
-	SELECT DISTINCT symbol, $1, $2, $3 FROM stage`
 
 // Write applies b atomically: every bar is validated before anything is staged, and the bars,
 // the series' feed and the merged coverage commit in one transaction.
@@ -64,16 +64,19 @@ func (s *Store) Write(ctx context.Context, b data.Batch) error {
 	return nil
 }
 
+// write applies one batch in a transaction of few calls into DuckDB, since each call that
+// takes a while may cost the writer its turn on a busy processor: one that begins the
+// transaction and asks whether the bars replace stored ones, which symbols already record
+// this feed and what coverage is stored; the bars' append; and one that records the feeds and
+// the coverage and commits.
 func (s *Store) write(tf, adj, feed string, bars []data.Bar, spans []data.Span) (err error) {
-	if err := rawExec(s.wconn, `DELETE FROM stage`); err != nil {
-		return fmt.Errorf("clear staging: %w", err)
-	}
-	if err := s.stage(bars); err != nil {
+	syms := extents(bars)
+	covSyms, covNew := groupSpans(spans)
+	lits, err := literals(tf, adj, feed, syms, covSyms)
+	if err != nil {
 		return err
 	}
-	if err := rawExec(s.wconn, `BEGIN TRANSACTION`); err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
+	q := lits.lookup(syms, covSyms)
 	defer func() {
 		if err != nil {
 			if rerr := rawExec(s.wconn, `ROLLBACK`); rerr != nil {
@@ -81,49 +84,261 @@ func (s *Store) write(tf, adj, feed string, bars []data.Bar, spans []data.Span) 
 			}
 		}
 	}()
+	overlap := false
+	hasFeed := make([]bool, len(syms))
+	stored := make([][]data.Range, len(covSyms))
+	err = rawQueryText(s.wconn, `BEGIN TRANSACTION; `+q, func(cols [][]int64) {
+		for i, k := range cols[0] {
+			a, b := cols[1][i], cols[2][i]
+			switch {
+			case k == lookupOverlap:
+				overlap = a > 0
+			case k == lookupFeed:
+				hasFeed[a] = true
+			default:
+				stored[k] = append(stored[k], data.Range{Start: time.UnixMicro(a).UTC(), End: time.UnixMicro(b).UTC()})
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
 	if len(bars) > 0 {
-		lo, hi := bars[0].Time.UnixMicro(), bars[0].Time.UnixMicro()
-		for i := range bars {
-			t := bars[i].Time.UnixMicro()
-			lo, hi = min(lo, t), max(hi, t)
+		if overlap {
+			err = s.replace(tf, adj, feed, bars)
+		} else {
+			// Nothing stored to replace (the usual fetch of new ranges): append straight into
+			// bars, in this transaction.
+			err = s.appendRows("", "bars", barsLayout, bars, tf, adj, feed)
 		}
-		if err := rawExec(s.wconn, deleteSQL, tf, adj, lo, hi); err != nil {
-			return fmt.Errorf("remove replaced bars: %w", err)
-		}
-		if err := rawExec(s.wconn, insertSQL, tf, adj, feed); err != nil {
-			return fmt.Errorf("insert bars: %w", err)
-		}
-		if err := rawExec(s.wconn, seriesSQL, tf, adj, feed); err != nil {
-			return fmt.Errorf("record feed: %w", err)
+		if err != nil {
+			return err
 		}
 	}
-	if err := mergeCoverage(s.wconn, tf, adj, spans); err != nil {
-		return err
+	var end strings.Builder
+	var feeds []string
+	for i, e := range syms {
+		if !hasFeed[i] {
+			feeds = append(feeds, "("+lits.sym[e.sym]+", "+lits.tf+", "+lits.adj+", "+lits.feed+")")
+		}
 	}
-	if err := rawExec(s.wconn, `COMMIT`); err != nil {
-		return fmt.Errorf("commit: %w", err)
+	if len(feeds) > 0 {
+		end.WriteString(`INSERT OR REPLACE INTO series VALUES ` + strings.Join(feeds, ", ") + `; `)
+	}
+	if len(covSyms) > 0 {
+		fmt.Fprintf(&end, `DELETE FROM coverage WHERE timeframe = %s AND adjustment = %s AND symbol IN (%s); `,
+			lits.tf, lits.adj, lits.list(covSyms))
+		end.WriteString(`INSERT INTO coverage VALUES `)
+		for i, sym := range covSyms {
+			for j, r := range data.Normalize(append(stored[i], covNew[i]...)) {
+				if i > 0 || j > 0 {
+					end.WriteString(", ")
+				}
+				fmt.Fprintf(&end, `(%s, %s, %s, make_timestamptz(%d), make_timestamptz(%d))`,
+					lits.sym[sym], lits.tf, lits.adj, micros(r.Start), micros(r.End))
+			}
+		}
+		end.WriteString(`; `)
+	}
+	end.WriteString(`COMMIT`)
+	if err := rawQueryText(s.wconn, end.String(), nil); err != nil {
+		return fmt.Errorf("record feed and coverage, commit: %w", err)
 	}
 	return nil
 }
 
-// stage bulk-loads bars into the staging table: it fills DuckDB data chunks in place (no value
-// is boxed into an interface, as database/sql and the driver's AppendRow would) and hands each
-// full chunk to DuckDB's Appender.
-func (s *Store) stage(bars []data.Bar) error {
+// Kinds of row in the answer of the lookup query; others are indexes of covered symbols.
+const (
+	lookupOverlap = -1
+	lookupFeed    = -2
+)
+
+// sqlLiterals are a batch's strings quoted for SQL text, which lets several statements go to
+// DuckDB in one call; prepared statements take one each.
+type sqlLiterals struct {
+	tf, adj, feed string
+	sym           map[string]string
+}
+
+func literals(tf, adj, feed string, syms []extent, covSyms []string) (sqlLiterals, error) {
+	l := sqlLiterals{sym: map[string]string{}}
+	var err error
+	quote := func(v string) string {
+		if strings.IndexByte(v, 0) >= 0 {
+			err = fmt.Errorf("NUL byte in %q", v)
+		}
+		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	}
+	l.tf, l.adj, l.feed = quote(tf), quote(adj), quote(feed)
+	for _, e := range syms {
+		l.sym[e.sym] = quote(e.sym)
+	}
+	for _, sym := range covSyms {
+		l.sym[sym] = quote(sym)
+	}
+	return l, err
+}
+
+func (l sqlLiterals) list(syms []string) string {
+	q := make([]string, len(syms))
+	for i, s := range syms {
+		q[i] = l.sym[s]
+	}
+	return strings.Join(q, ", ")
+}
+
+// lookup is a query of rows (kind, a, b): whether a stored bar of the batch's symbols lies
+// within their time spans (lookupOverlap, a > 0 if so), each bar symbol whose series records
+// this feed already (lookupFeed, a its index in syms), and the stored coverage of each covered
+// symbol (kind its index in covSyms, [a, b) in microseconds).
+func (l sqlLiterals) lookup(syms []extent, covSyms []string) string {
+	var parts []string
+	if len(syms) > 0 {
+		lo, hi := syms[0].lo, syms[0].hi
+		for _, e := range syms {
+			lo, hi = min(lo, e.lo), max(hi, e.hi)
+		}
+		// The overall time bounds let DuckDB skip row groups by their min/max of time. A batch
+		// of very many symbols asks about its whole span for any symbol, which may find a bar
+		// of another symbol and so take the staged path without need, but never misses one.
+		var q strings.Builder
+		fmt.Fprintf(&q, `SELECT %d::BIGINT, (SELECT count(*) FROM (SELECT 1 FROM bars
+			WHERE timeframe = %s AND adjustment = %s
+			AND time >= make_timestamptz(%d) AND time <= make_timestamptz(%d)`, lookupOverlap, l.tf, l.adj, lo, hi)
+		if len(syms) <= maxOverlapTerms {
+			q.WriteString(` AND (`)
+			for i, e := range syms {
+				if i > 0 {
+					q.WriteString(` OR `)
+				}
+				fmt.Fprintf(&q, `(symbol = %s AND time >= make_timestamptz(%d) AND time <= make_timestamptz(%d))`, l.sym[e.sym], e.lo, e.hi)
+			}
+			q.WriteString(`)`)
+		}
+		q.WriteString(` LIMIT 1)), 0::BIGINT`)
+		parts = append(parts, q.String())
+		names := make([]string, len(syms))
+		for i, e := range syms {
+			names[i] = e.sym
+		}
+		parts = append(parts, fmt.Sprintf(`SELECT %d::BIGINT, (list_position([%s], symbol) - 1)::BIGINT, 0::BIGINT
+			FROM series WHERE timeframe = %s AND adjustment = %s AND feed = %s AND symbol IN (%[2]s)`,
+			lookupFeed, l.list(names), l.tf, l.adj, l.feed))
+	}
+	if len(covSyms) > 0 {
+		parts = append(parts, fmt.Sprintf(`SELECT (list_position([%s], symbol) - 1)::BIGINT, epoch_us(start), epoch_us("end")
+			FROM coverage WHERE timeframe = %s AND adjustment = %s AND symbol IN (%[1]s)`,
+			l.list(covSyms), l.tf, l.adj))
+	}
+	if len(parts) == 0 {
+		return `SELECT 0::BIGINT, 0::BIGINT, 0::BIGINT WHERE false`
+	}
+	return strings.Join(parts, "\nUNION ALL\n")
+}
+
+// groupSpans returns the symbols of the non-empty spans, in order of first appearance, and
+// their ranges.
+func groupSpans(spans []data.Span) ([]string, [][]data.Range) {
+	var syms []string
+	var ranges [][]data.Range
+	for _, sp := range spans {
+		if sp.Empty() {
+			continue
+		}
+		i := slices.Index(syms, sp.Symbol)
+		if i < 0 {
+			syms, ranges = append(syms, sp.Symbol), append(ranges, nil)
+			i = len(syms) - 1
+		}
+		ranges[i] = append(ranges[i], sp.Range)
+	}
+	return syms, ranges
+}
+
+// replace writes bars of which some may be stored already: it stages them, deletes the stored
+// bars they replace, and inserts them, inside the open transaction.
+func (s *Store) replace(tf, adj, feed string, bars []data.Bar) error {
+	if err := rawExec(s.wconn, `DELETE FROM stage`); err != nil {
+		return fmt.Errorf("clear staging: %w", err)
+	}
+	if err := s.appendRows("temp", "stage", stageLayout, bars, "", "", ""); err != nil {
+		return err
+	}
+	lo, hi := bars[0].Time.UnixMicro(), bars[0].Time.UnixMicro()
+	for i := range bars {
+		t := bars[i].Time.UnixMicro()
+		lo, hi = min(lo, t), max(hi, t)
+	}
+	if err := rawExec(s.wconn, deleteSQL, tf, adj, lo, hi); err != nil {
+		return fmt.Errorf("remove replaced bars: %w", err)
+	}
+	if err := rawExec(s.wconn, insertSQL, tf, adj, feed); err != nil {
+		return fmt.Errorf("insert bars: %w", err)
+	}
+	return nil
+}
+
+// extent is the time span of one symbol's bars in a batch, in microseconds, both ends included.
+type extent struct {
+	sym    string
+	lo, hi int64
+}
+
+// extents returns each symbol's span in bars, in order of first appearance.
+func extents(bars []data.Bar) []extent {
+	var out []extent
+	at := -1
+	for i := range bars {
+		b := &bars[i]
+		if at < 0 || out[at].sym != b.Symbol {
+			at = slices.IndexFunc(out, func(e extent) bool { return e.sym == b.Symbol })
+			if at < 0 {
+				t := b.Time.UnixMicro()
+				out = append(out, extent{b.Symbol, t, t})
+				at = len(out) - 1
+				continue
+			}
+		}
+		t := b.Time.UnixMicro()
+		out[at].lo, out[at].hi = min(out[at].lo, t), max(out[at].hi, t)
+	}
+	return out
+}
+
+// maxOverlapTerms bounds the per-symbol conditions of the overlap question.
+const maxOverlapTerms = 64
+
+// layout places a bar's fields, and the batch's timeframe, adjustment and feed, in the columns
+// of a table; -1 is a field the table does not have.
+type layout struct {
+	symbol, timeframe, adjustment, time          int
+	open, high, low, close, volume, trades, vwap int
+	feed, cols                                   int
+}
+
+var (
+	stageLayout = layout{colSymbol, -1, -1, colTime, colOpen, colHigh, colLow, colClose, colVolume, colTrades, colVWAP, -1, numCols}
+	barsLayout  = layout{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12} // as schemaSQL creates bars
+)
+
+// appendRows bulk-loads bars into a table with DuckDB's Appender, inside the connection's
+// transaction if one is open: it fills DuckDB data chunks in place (no value is boxed into an
+// interface, as database/sql and the driver's AppendRow would) and hands each full chunk over.
+func (s *Store) appendRows(catalog, table string, l layout, bars []data.Bar, tf, adj, feed string) error {
 	if len(bars) == 0 {
 		return nil
 	}
 	var app mapping.Appender
-	if mapping.AppenderCreateExt(s.wconn, "temp", "main", "stage", &app) == mapping.StateError {
+	if mapping.AppenderCreateExt(s.wconn, catalog, "main", table, &app) == mapping.StateError {
 		msg := mapping.AppenderError(app)
 		mapping.AppenderDestroy(&app)
-		return fmt.Errorf("staging appender: %s", msg)
+		return fmt.Errorf("appender on %s: %s", table, msg)
 	}
 	defer mapping.AppenderDestroy(&app)
-	if n := int(mapping.AppenderColumnCount(app)); n != numCols {
-		return fmt.Errorf("staging table has %d columns, want %d", n, numCols)
+	if n := int(mapping.AppenderColumnCount(app)); n != l.cols {
+		return fmt.Errorf("table %s has %d columns, want %d", table, n, l.cols)
 	}
-	types := make([]mapping.LogicalType, numCols)
+	types := make([]mapping.LogicalType, l.cols)
 	for i := range types {
 		types[i] = mapping.AppenderColumnType(app, mapping.IdxT(i))
 	}
@@ -137,76 +352,55 @@ func (s *Store) stage(bars []data.Bar) error {
 		part := bars[off:min(off+size, len(bars))]
 		mapping.DataChunkReset(chunk)
 		vec := func(c int) mapping.Vector { return mapping.DataChunkGetVector(chunk, mapping.IdxT(c)) }
-		symVec := vec(colSymbol)
-		tm := unsafe.Slice((*int64)(mapping.VectorGetData(vec(colTime))), len(part))
-		tc := unsafe.Slice((*uint64)(mapping.VectorGetData(vec(colTrades))), len(part))
-		var f [numCols][]float64
-		for _, c := range []int{colOpen, colHigh, colLow, colClose, colVolume, colVWAP} {
-			f[c] = unsafe.Slice((*float64)(mapping.VectorGetData(vec(c))), len(part))
-		}
+		f64 := func(c int) []float64 { return unsafe.Slice((*float64)(mapping.VectorGetData(vec(c))), len(part)) }
+		symVec := vec(l.symbol)
+		tm := unsafe.Slice((*int64)(mapping.VectorGetData(vec(l.time))), len(part))
+		tc := unsafe.Slice((*uint64)(mapping.VectorGetData(vec(l.trades))), len(part))
+		open, high, low, cls, vol, vwap := f64(l.open), f64(l.high), f64(l.low), f64(l.close), f64(l.volume), f64(l.vwap)
+		syms := strs(symVec, len(part))
+		var lastSym string
+		var lastInline [16]byte
+		lastOK := false
 		for i := range part {
 			b := &part[i]
-			mapping.VectorAssignStringElement(symVec, mapping.IdxT(i), b.Symbol)
+			if b.Symbol != lastSym || i == 0 {
+				lastSym = b.Symbol
+				lastInline, lastOK = inlineString(b.Symbol)
+			}
+			if lastOK {
+				syms[i] = lastInline
+			} else {
+				mapping.VectorAssignStringElement(symVec, mapping.IdxT(i), b.Symbol)
+			}
 			tm[i] = b.Time.UnixMicro()
-			f[colOpen][i], f[colHigh][i], f[colLow][i], f[colClose][i] = b.Open, b.High, b.Low, b.Close
-			f[colVolume][i], f[colVWAP][i], tc[i] = b.Volume, b.VWAP, b.TradeCount
+			open[i], high[i], low[i], cls[i] = b.Open, b.High, b.Low, b.Close
+			vol[i], vwap[i], tc[i] = b.Volume, b.VWAP, b.TradeCount
+		}
+		for _, c := range [...]struct {
+			col int
+			v   string
+		}{{l.timeframe, tf}, {l.adjustment, adj}, {l.feed, feed}} {
+			if c.col < 0 {
+				continue
+			}
+			v := vec(c.col)
+			if in, ok := inlineString(c.v); ok {
+				for i, dst := 0, strs(v, len(part)); i < len(dst); i++ {
+					dst[i] = in
+				}
+				continue
+			}
+			for i := range part {
+				mapping.VectorAssignStringElement(v, mapping.IdxT(i), c.v)
+			}
 		}
 		mapping.DataChunkSetSize(chunk, mapping.IdxT(len(part)))
 		if mapping.AppendDataChunk(app, chunk) == mapping.StateError {
-			return fmt.Errorf("stage bars: %s", mapping.AppenderError(app))
+			return fmt.Errorf("append bars to %s: %s", table, mapping.AppenderError(app))
 		}
 	}
 	if mapping.AppenderClose(app) == mapping.StateError {
-		return fmt.Errorf("flush staging: %s", mapping.AppenderError(app))
-	}
-	return nil
-}
-
-// mergeCoverage folds spans into the stored coverage of their series, inside the open
-// transaction.
-func mergeCoverage(conn mapping.Connection, tf, adj string, spans []data.Span) error {
-	bySym := map[string][]data.Range{}
-	var order []string
-	for _, sp := range spans {
-		if sp.Empty() {
-			continue
-		}
-		if _, ok := bySym[sp.Symbol]; !ok {
-			order = append(order, sp.Symbol)
-		}
-		bySym[sp.Symbol] = append(bySym[sp.Symbol], sp.Range)
-	}
-	for _, sym := range order {
-		rs := bySym[sym]
-		err := rawQuery(conn, `SELECT epoch_us(start), epoch_us("end") FROM coverage
-			WHERE symbol = $1 AND timeframe = $2 AND adjustment = $3`, []any{sym, tf, adj},
-			func(cols [][]int64) {
-				for i := range cols[0] {
-					rs = append(rs, data.Range{Start: time.UnixMicro(cols[0][i]).UTC(), End: time.UnixMicro(cols[1][i]).UTC()})
-				}
-			})
-		if err != nil {
-			return fmt.Errorf("coverage %s: %w", sym, err)
-		}
-		merged := data.Normalize(rs)
-		if err := rawExec(conn, `DELETE FROM coverage WHERE symbol = $1 AND timeframe = $2 AND adjustment = $3`,
-			sym, tf, adj); err != nil {
-			return fmt.Errorf("coverage %s: %w", sym, err)
-		}
-		// A series has a handful of ranges, so one multi-row VALUES is enough.
-		args := []any{sym, tf, adj}
-		var q strings.Builder
-		q.WriteString(`INSERT INTO coverage VALUES `)
-		for i, r := range merged {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			args = append(args, micros(r.Start), micros(r.End))
-			fmt.Fprintf(&q, "($1, $2, $3, make_timestamptz($%d), make_timestamptz($%d))", len(args)-1, len(args))
-		}
-		if err := rawExec(conn, q.String(), args...); err != nil {
-			return fmt.Errorf("coverage %s: %w", sym, err)
-		}
+		return fmt.Errorf("flush bars to %s: %s", table, mapping.AppenderError(app))
 	}
 	return nil
 }
@@ -276,4 +470,52 @@ func dedupe(bars []data.Bar) []data.Bar {
 		}
 	}
 	return out
+}
+
+// strs is a VARCHAR vector's data: DuckDB's 16-byte duckdb_string_t per row.
+func strs(v mapping.Vector, n int) [][16]byte {
+	return unsafe.Slice((*[16]byte)(mapping.VectorGetData(v)), n)
+}
+
+// inlineString returns s as the duckdb_string_t that holds it inline (its length as a uint32,
+// then its bytes, zero-padded: DuckDB compares inlined strings by all 16 bytes), when s is short
+// enough for that and is what VectorAssignStringElement would accept as it is: valid UTF-8 and
+// no NUL. Writing it in place saves a call into DuckDB per row and column; other strings go
+// through VectorAssignStringElement, which copies them into the vector's heap.
+func inlineString(s string) (v [16]byte, ok bool) {
+	if len(s) > 12 || !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+		return v, false
+	}
+	binary.NativeEndian.PutUint32(v[:4], uint32(len(s)))
+	copy(v[4:], s)
+	return v, true
+}
+
+// rawQueryText runs q, which may hold several statements, in one call: DuckDB runs them in
+// turn and stops at the first error. each, if not nil, receives the last statement's result
+// chunks as int64 columns, as for rawQuery.
+func rawQueryText(conn mapping.Connection, q string, each func(cols [][]int64)) error {
+	var res mapping.Result
+	defer mapping.DestroyResult(&res)
+	if mapping.Query(conn, q, &res) == mapping.StateError {
+		return errors.New(mapping.ResultError(&res))
+	}
+	if each == nil {
+		return nil
+	}
+	ncol := int(mapping.ColumnCount(&res))
+	for {
+		chunk := mapping.FetchChunk(res)
+		if chunk.Ptr == nil {
+			return nil
+		}
+		n := int(mapping.DataChunkGetSize(chunk))
+		cols := make([][]int64, ncol)
+		for c := range cols {
+			vec := mapping.DataChunkGetVector(chunk, mapping.IdxT(c))
+			cols[c] = unsafe.Slice((*int64)(mapping.VectorGetData(vec)), n)
+		}
+		each(cols)
+		mapping.DestroyDataChunk(&chunk)
+	}
 }
