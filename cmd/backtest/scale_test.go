@@ -50,6 +50,7 @@ func TestScale(t *testing.T) {
 	if os.Getenv("BARKEEP_SCALE") == "0" {
 		t.Skip("scale check skipped: BARKEEP_SCALE=0")
 	}
+	t.Logf("load average before: %s; wall times are only comparable at similar load", loadAvg())
 	tmp := t.TempDir()
 	bin := buildBinaries(t, tmp)
 
@@ -269,7 +270,7 @@ func loadAvg() string {
 	if len(f) == 0 {
 		return "unknown"
 	}
-	return fmt.Sprintf("%s (1 min)", f[0])
+	return fmt.Sprintf("%s (1 min) on %d cores", f[0], runtime.NumCPU())
 }
 
 func TestGCTracePeaks(t *testing.T) {
