@@ -745,16 +745,16 @@ func appendBar(b []byte, bar *data.Bar, crypto bool) []byte {
 	b = append(b, `{"t":"`...)
 	b = bar.Time.UTC().AppendFormat(b, time.RFC3339)
 	b = append(b, `","o":`...)
-	b = strconv.AppendFloat(b, bar.Open, 'f', -1, 64)
+	b = appendFloat(b, bar.Open)
 	b = append(b, `,"h":`...)
-	b = strconv.AppendFloat(b, bar.High, 'f', -1, 64)
+	b = appendFloat(b, bar.High)
 	b = append(b, `,"l":`...)
-	b = strconv.AppendFloat(b, bar.Low, 'f', -1, 64)
+	b = appendFloat(b, bar.Low)
 	b = append(b, `,"c":`...)
-	b = strconv.AppendFloat(b, bar.Close, 'f', -1, 64)
+	b = appendFloat(b, bar.Close)
 	b = append(b, `,"v":`...)
 	if crypto {
-		b = strconv.AppendFloat(b, bar.Volume, 'f', -1, 64)
+		b = appendFloat(b, bar.Volume)
 	} else {
 		// Stock volumes are whole shares on the wire; the SDK decodes them as uint64.
 		b = strconv.AppendUint(b, uint64(math.Round(max(bar.Volume, 0))), 10)
@@ -762,6 +762,40 @@ func appendBar(b []byte, bar *data.Bar, crypto bool) []byte {
 	b = append(b, `,"n":`...)
 	b = strconv.AppendUint(b, bar.TradeCount, 10)
 	b = append(b, `,"vw":`...)
-	b = strconv.AppendFloat(b, bar.VWAP, 'f', -1, 64)
+	b = appendFloat(b, bar.VWAP)
 	return append(b, '}')
+}
+
+// pow10 holds the powers of ten that appendFloat tries, all exact in a float64.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6}
+
+// appendFloat appends v as strconv.AppendFloat(b, v, 'f', -1, 64) does, the shortest decimal
+// that reads back as v, with a fast path for what prices are: a non-negative v below 1e9
+// with at most 6 decimals. For the fewest decimals d such that n = round(v*10^d) gives back
+// v as n/10^d (a correctly rounded division of exact integers, as reading the decimal is),
+// that decimal is the shortest: below 1e9 a float64's spacing is under 10^-6, so no decimal of
+// fewer digits reads back as v, or it would have been found at a smaller d, and at d digits
+// only one decimal lies within half a spacing of v. TestAppendFloat holds it equal to strconv.
+func appendFloat(b []byte, v float64) []byte {
+	if v >= 0 && v < 1e9 && !math.Signbit(v) {
+		for d, p := range pow10 {
+			n := math.Round(v * p)
+			if n/p != v {
+				continue
+			}
+			u := uint64(n)
+			if d == 0 {
+				return strconv.AppendUint(b, u, 10)
+			}
+			pu := uint64(p)
+			b = strconv.AppendUint(b, u/pu, 10)
+			b = append(b, '.')
+			frac := u % pu
+			for q := pu / 10; q > frac && q > 1; q /= 10 {
+				b = append(b, '0')
+			}
+			return strconv.AppendUint(b, frac, 10)
+		}
+	}
+	return strconv.AppendFloat(b, v, 'f', -1, 64)
 }
