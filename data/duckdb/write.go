@@ -1,11 +1,11 @@
 package duckdb
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -428,31 +428,12 @@ func validate(b data.Batch) error {
 	return nil
 }
 
-// dedupe keeps the last of bars sharing (symbol, time), as a store replaces an older bar, since
-// one INSERT OR REPLACE statement may not touch a key twice. The usual batch (each symbol's bars
-// in rising time) is recognised in one pass and returned as is.
+// dedupe keeps the last of bars sharing (symbol, time), as a store replaces an older bar: the
+// direct append and the staged insert would otherwise store both. The usual batch, chunks of
+// distinct ranges each in rising time but in any order (a chunk of a later month may finish
+// first), is recognised without a map and returned as is.
 func dedupe(bars []data.Bar) []data.Bar {
-	last := map[string]int64{}
-	sym, prev, sorted := "", int64(math.MinInt64), true
-	for i := range bars {
-		if bars[i].Symbol != sym {
-			if sym != "" {
-				last[sym] = prev
-			}
-			sym = bars[i].Symbol
-			prev = math.MinInt64
-			if p, ok := last[sym]; ok {
-				prev = p
-			}
-		}
-		t := bars[i].Time.UnixMicro()
-		if t <= prev {
-			sorted = false
-			break
-		}
-		prev = t
-	}
-	if sorted {
+	if distinctRuns(bars) {
 		return bars
 	}
 	type key struct {
@@ -470,6 +451,43 @@ func dedupe(bars []data.Bar) []data.Bar {
 		}
 	}
 	return out
+}
+
+// maxRuns bounds the runs distinctRuns sorts; a batch cut into more is left to the map.
+const maxRuns = 4096
+
+// distinctRuns reports that no two bars share (symbol, time): bars cut into runs of one symbol
+// in strictly rising time, and runs of the same symbol do not overlap in time.
+func distinctRuns(bars []data.Bar) bool {
+	type run struct {
+		sym    string
+		lo, hi int64
+	}
+	var runs []run
+	for i := range bars {
+		b := &bars[i]
+		t := b.Time.UnixMicro()
+		if n := len(runs); n > 0 && runs[n-1].sym == b.Symbol && runs[n-1].hi < t {
+			runs[n-1].hi = t
+			continue
+		}
+		if len(runs) == maxRuns {
+			return false
+		}
+		runs = append(runs, run{b.Symbol, t, t})
+	}
+	slices.SortFunc(runs, func(a, b run) int {
+		if c := strings.Compare(a.sym, b.sym); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.lo, b.lo)
+	})
+	for i := 1; i < len(runs); i++ {
+		if runs[i].sym == runs[i-1].sym && runs[i].lo <= runs[i-1].hi {
+			return false
+		}
+	}
+	return true
 }
 
 // strs is a VARCHAR vector's data: DuckDB's 16-byte duckdb_string_t per row.

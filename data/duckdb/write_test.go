@@ -180,3 +180,38 @@ func TestStringsInlineAndNot(t *testing.T) {
 		t.Fatalf("plain SQL finds %d bars (%v), want 3000", n, err)
 	}
 }
+
+// TestDedupeChunksOutOfOrder checks that a batch of chunks in any order keeps every bar (and
+// is returned as it is), while overlapping chunks still lose their repeats.
+func TestDedupeChunksOutOfOrder(t *testing.T) {
+	chunk := func(sym string, from, n int) []data.Bar {
+		return storetest.Bars(sym, storetest.Day0.Add(time.Duration(from)*time.Minute), n, time.Minute)
+	}
+	cat := func(parts ...[]data.Bar) []data.Bar {
+		var out []data.Bar
+		for _, p := range parts {
+			out = append(out, p...)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		in   []data.Bar
+		want int
+		same bool // returned as is
+	}{
+		{"later month first", cat(chunk("A", 100, 50), chunk("B", 0, 50), chunk("A", 0, 50), chunk("B", 100, 50)), 200, true},
+		{"adjacent", cat(chunk("A", 50, 50), chunk("A", 0, 50)), 100, true},
+		{"overlapping chunks", cat(chunk("A", 40, 50), chunk("A", 0, 50)), 90, false},
+		{"same chunk twice", cat(chunk("A", 0, 50), chunk("B", 0, 5), chunk("A", 0, 50)), 55, false},
+		{"touching at one bar", cat(chunk("A", 49, 10), chunk("A", 0, 50)), 59, false},
+	} {
+		got := dedupe(c.in)
+		if len(got) != c.want {
+			t.Errorf("%s: %d bars, want %d", c.name, len(got), c.want)
+		}
+		if same := len(got) == len(c.in) && &got[0] == &c.in[0]; same != c.same {
+			t.Errorf("%s: returned as is = %v, want %v", c.name, same, c.same)
+		}
+	}
+}
