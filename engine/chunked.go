@@ -33,17 +33,22 @@ func (c *chunked[T]) at(i int) *T { return &c.blocks[i>>blockShift][i&(blockLen-
 
 func (c *chunked[T]) len() int { return c.n }
 
-// flat returns the elements as one slice, sharing storage when there is a single block.
+// flat returns the elements as one slice, sharing storage when there is a single block. It
+// empties c, dropping each block once copied, so that a collection during the copy can free
+// it: the Result of a long run should not sit in memory twice.
 func (c *chunked[T]) flat() []T {
+	var out []T
 	switch len(c.blocks) {
 	case 0:
-		return nil
 	case 1:
-		return c.blocks[0]
+		out = c.blocks[0]
+	default:
+		out = make([]T, 0, c.n)
+		for i, b := range c.blocks {
+			out = append(out, b...)
+			c.blocks[i] = nil
+		}
 	}
-	out := make([]T, 0, c.n)
-	for _, b := range c.blocks {
-		out = append(out, b...)
-	}
+	c.blocks, c.n = nil, 0
 	return out
 }

@@ -138,7 +138,7 @@ func (e *Env) points() []EquityPoint {
 	c := &e.curve
 	out := make([]EquityPoint, c.n)
 	i := 0
-	for _, ch := range c.blocks {
+	for k, ch := range c.blocks {
 		for _, m := range ch {
 			p := &out[i]
 			p.Time = time.Unix(0, m.t).UTC()
@@ -146,7 +146,9 @@ func (e *Env) points() []EquityPoint {
 			p.Cash, p.Long, p.Short = m.cash, m.long, m.short
 			i++
 		}
+		c.blocks[k] = nil // see chunked.flat
 	}
+	c.blocks, c.n = nil, 0
 	return out
 }
 
