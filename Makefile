@@ -22,8 +22,11 @@ endef
 
 all: build
 
+# The version the report and --help show: the commit, marked dirty when the tree has changes.
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
 build:
-	$(GO) build -o $(BIN)/ ./cmd/fetch ./cmd/backtest
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN)/ ./cmd/fetch ./cmd/backtest
 
 vet:
 	$(GO) vet $(PKGS)
