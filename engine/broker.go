@@ -41,7 +41,7 @@ func (e *Env) match(si int32, b *data.Bar, t int64) {
 		}
 		if o.TIF == Day && !e.intraday {
 			// A day order placed at a daily bar's close gets the next session, then expires.
-			e.close(i, Expired, e.now, "day order expired: its session ended")
+			e.close(i, Expired, e.Now(), "day order expired: its session ended")
 		}
 	}
 	s.compact(&e.ostate)

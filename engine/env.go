@@ -21,7 +21,13 @@ type Env struct {
 	tf       data.Timeframe
 	intraday bool
 
-	now     time.Time // close of the timestamp being handled; zero during Init
+	// The clock. Intraday closes are computed as Unix ns, and as a time.Time only when asked
+	// for (Now): most timestamps pass without anyone asking.
+	now     time.Time // close of the timestamp being handled, valid when nowOK; zero during Init
+	nowOK   bool
+	nowNs   int64     // close as Unix ns
+	open    time.Time // open time of the timestamp being handled, as its bars carry it
+	step    int64     // intraday timeframe in ns
 	cur     int64     // open time (Unix ns) of that timestamp; orders placed now fill on later bars
 	curDate int32     // its New York date as yyyymmdd (intraday runs only)
 	dayLo   int64     // [dayLo, dayHi) is the Unix ns span of curDate, to skip time zone math
@@ -73,12 +79,23 @@ func newEnv(cfg Config) *Env {
 		cash:  cfg.Cash,
 		index: make(map[string]int32),
 		cur:   math.MinInt64,
+		nowOK: true,
 		busy:  -1,
 	}
 }
 
 // Now is the close time of the bar being handled (zero during Init).
-func (e *Env) Now() time.Time { return e.now }
+func (e *Env) Now() time.Time {
+	if !e.nowOK {
+		e.setNow()
+	}
+	return e.now
+}
+
+// setNow computes the close time of an intraday timestamp, as closeTime does.
+func (e *Env) setNow() {
+	e.now, e.nowOK = e.open.Add(time.Duration(e.step)), true
+}
 
 // Config is the run's configuration, defaults filled in.
 func (e *Env) Config() Config { return e.cfg }
@@ -149,15 +166,15 @@ func (e *Env) submit(o Order, sized bool) (OrderID, error) {
 	id := OrderID(e.orders.len() + 1)
 	if err := e.validate(&o); err != nil {
 		e.orders.add(OrderRecord{
-			ID: id, Order: o, Submitted: e.now, Status: Rejected, Closed: e.now, Reason: err.Error(),
+			ID: id, Order: o, Submitted: e.Now(), Status: Rejected, Closed: e.Now(), Reason: err.Error(),
 		})
 		e.ostate.add(orderState{sym: -1})
-		e.notify(int(id-1), Rejected, e.now, err.Error())
+		e.notify(int(id-1), Rejected, e.Now(), err.Error())
 		return id, fmt.Errorf("order %d %s %g %s: %w: %v", id, o.Side, o.Qty, o.Symbol, ErrRejected, err)
 	}
 	si := e.intern(o.Symbol)
 	s := e.syms[si]
-	e.orders.add(OrderRecord{ID: id, Order: o, Submitted: e.now, Status: Accepted})
+	e.orders.add(OrderRecord{ID: id, Order: o, Submitted: e.Now(), Status: Accepted})
 	date := int32(0)
 	if e.cur != math.MinInt64 {
 		date = e.curDate
@@ -165,7 +182,7 @@ func (e *Env) submit(o Order, sized bool) (OrderID, error) {
 	e.ostate.add(orderState{sym: si, notBefore: e.cur, date: date, open: true, sized: sized})
 	s.pending = append(s.pending, int32(id-1))
 	s.open++
-	e.notify(int(id-1), Accepted, e.now, "")
+	e.notify(int(id-1), Accepted, e.Now(), "")
 	return id, nil
 }
 
@@ -229,7 +246,7 @@ func (e *Env) Cancel(id OrderID) error {
 	if !e.ostate.at(i).open {
 		return fmt.Errorf("cancel order %d: already %s", id, e.orders.at(i).Status)
 	}
-	e.close(i, Cancelled, e.now, "cancelled by strategy")
+	e.close(i, Cancelled, e.Now(), "cancelled by strategy")
 	return nil
 }
 
@@ -250,7 +267,7 @@ func (e *Env) cancelSym(si int32) {
 	s := e.syms[si]
 	for k := 0; k < len(s.pending); k++ {
 		if i := int(s.pending[k]); e.ostate.at(i).open {
-			e.close(i, Cancelled, e.now, "cancelled by strategy")
+			e.close(i, Cancelled, e.Now(), "cancelled by strategy")
 			k = -1 // close may have compacted pending: start over
 		}
 	}

@@ -123,7 +123,7 @@ func (e *Env) mark() {
 			short += mv
 		}
 	}
-	e.curve.add(mark{t: e.now.UnixNano(), cash: e.cash, long: long, short: short})
+	e.curve.add(mark{t: e.nowNs, cash: e.cash, long: long, short: short})
 }
 
 // mark is an EquityPoint in 32 pointer-free bytes: a minute-bar run keeps millions, and their
@@ -176,7 +176,7 @@ func (e *Env) openTrades() []Trade {
 		tr.realized += s.pos.Unrealized()
 		tr.exitValue += rest * last
 		tr.exitQty += rest
-		out = append(out, tr.result(s.pos.Symbol, e.now, s.bars-tr.entryBar+1, true))
+		out = append(out, tr.result(s.pos.Symbol, e.Now(), s.bars-tr.entryBar+1, true))
 	}
 	slices.SortFunc(out, func(a, b Trade) int { return strings.Compare(a.Symbol, b.Symbol) })
 	return out

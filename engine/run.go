@@ -75,6 +75,7 @@ type runner struct {
 	step  StepObserver
 
 	buf  []data.Bar // bars read ahead to infer the timeframe, replayed first
+	one  [1]data.Bar
 	sess sessionCache
 
 	start   time.Time
@@ -97,6 +98,7 @@ func (r *runner) run() (*Result, error) {
 		}
 	}
 	e.tf, e.intraday = tf, tf.Intraday()
+	e.step = int64(tf.Duration())
 	filter := e.intraday && e.cfg.Session == RTH
 
 	if in, ok := r.strat.(Initer); ok {
@@ -105,30 +107,32 @@ func (r *runner) run() (*Result, error) {
 		}
 	}
 
+	// Bars are handled in place, in batches: first those read ahead, then what the iterator
+	// yields, a batch at a time when it is a data.BatchIterator, one at a time otherwise.
+	bat, _ := r.bars.(data.BatchIterator)
 	var (
 		prevT   = int64(math.MinInt64)
 		prevSym string
 		keep    bool
-		bi      int
 		n       int64
-		b       data.Bar
+		batch   = r.buf
+		bi      int
 	)
 	for {
-		if bi < len(r.buf) {
-			b = r.buf[bi]
-			bi++
-		} else if r.bars.Next() {
-			b = r.bars.Bar()
-		} else {
-			break
+		if bi == len(batch) {
+			if batch, bi = r.refill(bat), 0; len(batch) == 0 {
+				break
+			}
 		}
+		b := &batch[bi]
+		bi++
 		n++
 		if n%ctxEvery == 0 {
 			if err := r.ctx.Err(); err != nil {
 				return r.fail(fmt.Errorf("engine: stopped after %d bars: %w", n-1, err))
 			}
 		}
-		if !plausible(&b) {
+		if !plausible(b) {
 			if err := b.Validate(); err != nil {
 				return r.fail(fmt.Errorf("engine: bar %d: %w", n, err))
 			}
@@ -161,7 +165,7 @@ func (r *runner) run() (*Result, error) {
 			r.skipped++
 			continue
 		}
-		if err := r.handle(&b, t); err != nil {
+		if err := r.handle(b, t); err != nil {
 			return r.fail(err)
 		}
 	}
@@ -174,6 +178,18 @@ func (r *runner) run() (*Result, error) {
 		}
 	}
 	return r.result(), nil
+}
+
+// refill returns the next bars to handle: a batch from bat, or the next bar of r.bars.
+func (r *runner) refill(bat data.BatchIterator) []data.Bar {
+	if bat != nil {
+		return bat.NextBatch()
+	}
+	if !r.bars.Next() {
+		return nil
+	}
+	r.one[0] = r.bars.Bar()
+	return r.one[:]
 }
 
 // plausible is a branch-light check that implies b.Validate() == nil: low > 0 and high finite
@@ -192,7 +208,12 @@ func (r *runner) beginStep(bt time.Time, t int64) {
 		r.start = bt
 	}
 	e.cur = t
-	e.now = closeTime(bt, e.tf)
+	if e.intraday {
+		e.open, e.nowNs, e.nowOK = bt, t+e.step, false
+	} else {
+		e.now, e.nowOK = closeTime(bt, e.tf), true
+		e.nowNs = e.now.UnixNano()
+	}
 	if e.intraday && (t < e.dayLo || t >= e.dayHi) {
 		ny := bt.In(nyLoc)
 		y, m, d := ny.Date()
@@ -208,7 +229,7 @@ func (r *runner) endStep() error {
 	e := r.env
 	if r.step != nil {
 		if err := r.step.OnStep(e, time.Unix(0, e.cur).UTC()); err != nil {
-			return fmt.Errorf("engine: strategy step at %s: %w", e.now.UTC().Format(time.RFC3339), err)
+			return fmt.Errorf("engine: strategy step at %s: %w", e.Now().UTC().Format(time.RFC3339), err)
 		}
 	}
 	e.mark()
@@ -267,7 +288,7 @@ func (r *runner) result() *Result {
 		Bars:      r.nbars,
 		Skipped:   r.skipped,
 		Start:     r.start,
-		End:       e.now,
+		End:       e.Now(),
 	}
 	if res.Config.Provenance.Timeframe != e.tf {
 		res.Config.Provenance.Timeframe = e.tf
