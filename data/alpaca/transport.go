@@ -211,10 +211,14 @@ func (t *transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 	case s >= 300:
 		return nil, newAPIError(s, body, req.URL)
 	}
+	pooled := true // body is a buffer of bodyPool
 	if resp.Header.Get("Content-Encoding") == "gzip" {
 		zr, err := gzip.NewReader(bytes.NewReader(body))
 		if err == nil {
-			body, err = io.ReadAll(io.LimitReader(zr, maxBody))
+			var plain []byte
+			plain, err = io.ReadAll(io.LimitReader(zr, maxBody))
+			putBuf(body)
+			body, pooled = plain, false
 		}
 		if err != nil {
 			return nil, &retryable{"decompressing body", err}
@@ -224,7 +228,11 @@ func (t *transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 	if !validJSON(body) {
 		return nil, &retryable{"incomplete or malformed JSON body", nil}
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if pooled {
+		resp.Body = &pooledBody{buf: body, r: bytes.NewReader(body)}
+	} else {
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	resp.ContentLength = int64(len(body))
 	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	resp.Uncompressed = true
@@ -239,7 +247,7 @@ func readBody(r io.Reader, announced int64) ([]byte, error) {
 	if announced < 0 || announced > maxBody {
 		return io.ReadAll(io.LimitReader(r, maxBody))
 	}
-	buf := make([]byte, 0, announced+1)
+	buf := getBuf(int(announced) + 1)
 	lr := io.LimitReader(r, maxBody)
 	for {
 		if len(buf) == cap(buf) {
@@ -253,6 +261,60 @@ func readBody(r io.Reader, announced int64) ([]byte, error) {
 		if err != nil {
 			return buf, err
 		}
+	}
+}
+
+// bodyPool recycles the buffers of whole bodies: a page is over a megabyte, and allocating
+// (and zeroing) one per request was a good part of the fetch's garbage.
+var bodyPool sync.Pool // of *[]byte
+
+func getBuf(n int) []byte {
+	if p, ok := bodyPool.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]byte, 0, n)
+}
+
+func putBuf(b []byte) {
+	if cap(b) > 0 && cap(b) <= maxBody {
+		bodyPool.Put(&b)
+	}
+}
+
+// pooledBody is the body handed to the SDK: it gives its buffer back to bodyPool once read to
+// the end (the SDK reads a page to the end and does not close it) or closed, and then reads
+// as empty, so no caller can see a later response through it.
+type pooledBody struct {
+	mu  sync.Mutex
+	buf []byte
+	r   *bytes.Reader
+}
+
+func (p *pooledBody) Read(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.buf == nil {
+		return 0, io.EOF
+	}
+	n, err := p.r.Read(b)
+	if err == io.EOF {
+		p.release()
+	}
+	return n, err
+}
+
+func (p *pooledBody) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.release()
+	return nil
+}
+
+func (p *pooledBody) release() {
+	if p.buf != nil {
+		p.r.Reset(nil)
+		putBuf(p.buf)
+		p.buf = nil
 	}
 }
 

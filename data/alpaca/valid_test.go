@@ -1,7 +1,9 @@
 package alpaca
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 )
@@ -67,4 +69,27 @@ func BenchmarkValidJSON(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestPooledBody checks that a body gives its buffer back once read to the end or closed,
+// and reads as empty afterwards, so a later response in the same buffer never shows through.
+func TestPooledBody(t *testing.T) {
+	for _, closeFirst := range []bool{false, true} {
+		buf := append(getBuf(16), `{"a":1}`...)
+		p := &pooledBody{buf: buf, r: bytes.NewReader(buf)}
+		if closeFirst {
+			if err := p.Close(); err != nil {
+				t.Fatal(err)
+			}
+		} else if got, err := io.ReadAll(p); err != nil || string(got) != `{"a":1}` {
+			t.Fatalf("ReadAll = %q, %v", got, err)
+		}
+		copy(buf, "XXXXXXX") // the buffer's next user
+		if n, err := p.Read(make([]byte, 8)); n != 0 || err != io.EOF {
+			t.Fatalf("Read after release = %d, %v; want 0, EOF", n, err)
+		}
+		if err := p.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
