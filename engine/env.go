@@ -39,15 +39,16 @@ type Env struct {
 	held  []int32 // ids of symbols with a non-zero position, for O(held) equity
 
 	// Symbol prediction: bars of a timestamp usually come in the same symbol order as the
-	// timestamp before, so the id is found without hashing the name.
-	prevSeq, curSeq []int32
-	seqPos          int
+	// timestamp before, so the id is found without hashing the name. seq[:seqPos] is this
+	// timestamp's order so far, seq[seqPos:] the previous one's rest.
+	seq    []int32
+	seqPos int
 
 	orders chunked[OrderRecord]
 	ostate chunked[orderState] // parallel to orders
 	fills  chunked[Fill]
 	trades chunked[Trade]
-	curve  chunked[mark]
+	curve  curve
 
 	busy     int32 // symbol whose pending orders are being matched, -1 if none
 	fillObs  FillObserver

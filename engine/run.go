@@ -221,8 +221,7 @@ func (r *runner) beginStep(bt time.Time, t int64) {
 		e.dayHi = time.Date(y, m, d+1, 0, 0, 0, 0, nyLoc).UnixNano()
 		e.curDate = int32(y*10000 + int(m)*100 + d)
 	}
-	e.prevSeq, e.curSeq = e.curSeq, e.prevSeq[:0]
-	e.seqPos = 0
+	e.seq, e.seqPos = e.seq[:e.seqPos], 0
 }
 
 func (r *runner) endStep() error {
@@ -238,12 +237,11 @@ func (r *runner) endStep() error {
 
 func (r *runner) handle(b *data.Bar, t int64) error {
 	e := r.env
-	si := e.lookup(b.Symbol)
-	s := e.syms[si]
+	s := e.lookup(b.Symbol)
 	s.bars++
 	s.pos.LastPrice = b.Close
 	if len(s.pending) > 0 {
-		e.match(si, b, t)
+		e.match(s.id, b, t)
 	}
 	r.nbars++
 	if err := r.strat.OnBar(e, *b); err != nil {
@@ -252,21 +250,29 @@ func (r *runner) handle(b *data.Bar, t int64) error {
 	return nil
 }
 
-// lookup finds a bar's symbol id, trying the symbol that held this place in the previous
+// lookup finds a bar's symbol, trying the symbol that held this place in the previous
 // timestamp before the map.
-func (e *Env) lookup(sym string) int32 {
-	var id int32 = -1
-	if e.seqPos < len(e.prevSeq) {
-		if c := e.prevSeq[e.seqPos]; e.syms[c].pos.Symbol == sym {
-			id = c
+func (e *Env) lookup(sym string) *symState {
+	if i := e.seqPos; i < len(e.seq) {
+		if s := e.syms[e.seq[i]]; s.pos.Symbol == sym {
+			e.seqPos++
+			return s
 		}
 	}
-	if id < 0 {
-		id = e.intern(sym)
+	return e.relookup(sym)
+}
+
+// relookup is lookup's slow path: it finds sym in the map and makes it the prediction for
+// this place at the next timestamp.
+func (e *Env) relookup(sym string) *symState {
+	id := e.intern(sym)
+	if i := e.seqPos; i < len(e.seq) {
+		e.seq[i] = id
+	} else {
+		e.seq = append(e.seq, id)
 	}
-	e.curSeq = append(e.curSeq, id)
 	e.seqPos++
-	return id
+	return e.syms[id]
 }
 
 func (r *runner) fail(err error) (*Result, error) {
