@@ -1,6 +1,9 @@
 package data
 
-import "errors"
+import (
+	"errors"
+	"slices"
+)
 
 // BatchIterator is an optional fast path of a BarIterator, found by type assertion as
 // io.WriterTo is: NextBatch advances past a run of bars and returns them all at once, sparing
@@ -38,58 +41,52 @@ func Merge(its ...BarIterator) BarIterator {
 // batch negligible, few enough to stay in the L1 cache.
 const mergeBatch = 128
 
-// merger is a binary heap of source indices. Each source's current bar is reached through
-// heads, and its open time as Unix nanoseconds is in keys, so sifting moves small integers and
-// compares integers, and only equal times fall back to comparing symbols.
+// merger keeps the sources that have a current bar (a head) in a queue sorted by the heads'
+// (time, symbol, source index). Taking the head of the first source and inserting the source
+// back with its next bar costs one comparison when, as usual, that next bar sorts after every
+// other head (bars of a timestamp come out symbol by symbol, then the next timestamp in the
+// same order); otherwise a binary search and a short move of source indices. Heads are
+// compared by open time as Unix ns, then by the rank of their symbol among the symbols seen, so
+// comparing never touches strings.
 type merger struct {
 	its     []BarIterator
 	srcs    []mergeSrc
-	heads   []*Bar
-	keys    []int64
-	heap    []int32
+	hs      []mergeHead
+	q       []int32 // q[lo:] sorted by head; room to grow at both ends
+	lo      int
+	syms    []string // every symbol seen (and ""), sorted: a symbol's rank is its index
+	cur     int32    // the source whose head is the current bar, -1 if none
 	out     []Bar
 	batched bool // the current bar is out's last, returned by NextBatch
 	started bool
 	err     error
 }
 
-// mergeSrc is where one source's current bar lives: in its batch, or in one for a plain
-// iterator.
+// mergeHead is what ordering a source needs: its head's time, symbol rank and place.
+type mergeHead struct {
+	key  int64
+	rank int32
+	bar  *Bar
+}
+
+// mergeSrc is where one source's head lives: in its batch, or in one for a plain iterator.
 type mergeSrc struct {
 	batch BatchIterator // nil: read with Next and Bar
 	bars  []Bar         // the current batch; the head is bars[i]
 	i     int
 	one   Bar
+	sym   string // the head's symbol, whose rank is in mergeHead
 }
 
 func (m *merger) less(a, b int32) bool {
-	if ka, kb := m.keys[a], m.keys[b]; ka != kb {
-		return ka < kb
+	ha, hb := &m.hs[a], &m.hs[b]
+	if ha.key != hb.key {
+		return ha.key < hb.key
 	}
-	if sa, sb := m.heads[a].Symbol, m.heads[b].Symbol; sa != sb {
-		return sa < sb
+	if ha.rank != hb.rank {
+		return ha.rank < hb.rank
 	}
 	return a < b
-}
-
-func (m *merger) down(i int) {
-	h := m.heap
-	n := len(h)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			return
-		}
-		j := l
-		if r := l + 1; r < n && m.less(h[r], h[l]) {
-			j = r
-		}
-		if !m.less(h[j], h[i]) {
-			return
-		}
-		h[i], h[j] = h[j], h[i]
-		i = j
-	}
 }
 
 // load moves source i to its next bar; false when the source is done or failed.
@@ -118,9 +115,66 @@ func (m *merger) load(i int32) bool {
 		s.one = it.Bar()
 		b = &s.one
 	}
-	m.heads[i] = b
-	m.keys[i] = b.Time.UnixNano()
+	h := &m.hs[i]
+	h.bar, h.key = b, b.Time.UnixNano()
+	if b.Symbol != s.sym {
+		s.sym = b.Symbol
+		h.rank = m.rank(b.Symbol)
+	}
 	return true
+}
+
+// rank returns sym's index among the symbols seen, adding it if new: the ranks at or after
+// its place then move up by one, which keeps the queue's order.
+func (m *merger) rank(sym string) int32 {
+	r, found := slices.BinarySearch(m.syms, sym)
+	if !found {
+		m.syms = slices.Insert(m.syms, r, sym)
+		for j := range m.hs {
+			if m.hs[j].rank >= int32(r) {
+				m.hs[j].rank++
+			}
+		}
+	}
+	return int32(r)
+}
+
+// insert puts source i, which has a head, in its place in the queue.
+func (m *merger) insert(i int32) {
+	live := m.q[m.lo:]
+	if n := len(live); n == 0 || m.less(live[n-1], i) {
+		if len(m.q) == cap(m.q) {
+			m.compact()
+		}
+		m.q = append(m.q, i)
+		return
+	}
+	p, _ := slices.BinarySearchFunc(live, i, func(x, i int32) int {
+		if m.less(x, i) {
+			return -1
+		}
+		return 1
+	})
+	// Move whichever side of p is shorter.
+	if at := m.lo + p; m.lo > 0 && p <= len(live)-p {
+		copy(m.q[m.lo-1:], m.q[m.lo:at])
+		m.lo--
+		m.q[at-1] = i
+	} else {
+		if len(m.q) == cap(m.q) {
+			at -= m.lo
+			m.compact()
+		}
+		m.q = append(m.q, 0)
+		copy(m.q[at+1:], m.q[at:])
+		m.q[at] = i
+	}
+}
+
+// compact moves the queue to the front of its storage.
+func (m *merger) compact() {
+	n := copy(m.q, m.q[m.lo:])
+	m.q, m.lo = m.q[:n], 0
 }
 
 func (m *merger) Next() bool {
@@ -133,44 +187,51 @@ func (m *merger) next() bool {
 		return false
 	}
 	if !m.started {
-		return m.start()
-	}
-	if len(m.heap) > 0 {
-		// Refill the root from the source whose bar was returned last.
-		if !m.load(m.heap[0]) {
-			if m.err != nil {
-				return false
-			}
-			last := len(m.heap) - 1
-			m.heap[0] = m.heap[last]
-			m.heap = m.heap[:last]
+		if !m.start() {
+			return false
 		}
-		m.down(0)
+	} else if c := m.cur; c >= 0 {
+		// Refill from the source whose bar was returned last.
+		m.cur = -1
+		if m.load(c) {
+			m.insert(c)
+		} else if m.err != nil {
+			return false
+		}
 	}
-	return len(m.heap) > 0
+	if m.lo == len(m.q) {
+		return false
+	}
+	m.cur = m.q[m.lo]
+	m.lo++
+	return true
 }
 
 func (m *merger) start() bool {
 	m.started = true
 	n := len(m.its)
 	m.srcs = make([]mergeSrc, n)
-	m.heads = make([]*Bar, n)
-	m.keys = make([]int64, n)
-	m.heap = make([]int32, 0, n)
+	m.hs = make([]mergeHead, n)
+	m.q = make([]int32, 0, 2*n)
+	m.syms = []string{""}
+	m.cur = -1
 	for i, it := range m.its {
 		if b, ok := it.(BatchIterator); ok {
 			m.srcs[i].batch = b
 		}
 		if m.load(int32(i)) {
-			m.heap = append(m.heap, int32(i))
+			m.q = append(m.q, int32(i))
 		} else if m.err != nil {
 			return false
 		}
 	}
-	for i := len(m.heap)/2 - 1; i >= 0; i-- {
-		m.down(i)
-	}
-	return len(m.heap) > 0
+	slices.SortFunc(m.q, func(a, b int32) int {
+		if m.less(a, b) {
+			return -1
+		}
+		return 1
+	})
+	return true
 }
 
 // NextBatch returns up to mergeBatch bars, copied once from the sources.
@@ -180,7 +241,7 @@ func (m *merger) NextBatch() []Bar {
 	}
 	out := m.out[:0]
 	for len(out) < mergeBatch && m.next() {
-		out = append(out, *m.heads[m.heap[0]])
+		out = append(out, *m.hs[m.cur].bar)
 	}
 	m.out, m.batched = out, len(out) > 0
 	return out
@@ -190,7 +251,7 @@ func (m *merger) Bar() Bar {
 	if m.batched {
 		return m.out[len(m.out)-1]
 	}
-	return *m.heads[m.heap[0]]
+	return *m.hs[m.cur].bar
 }
 
 func (m *merger) Err() error { return m.err }
@@ -200,6 +261,7 @@ func (m *merger) Close() error {
 	for _, it := range m.its {
 		errs = append(errs, it.Close())
 	}
-	m.heap = m.heap[:0]
+	m.q, m.lo, m.cur, m.batched = m.q[:0], 0, -1, false
+	m.started = true
 	return errors.Join(errs...)
 }

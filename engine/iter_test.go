@@ -3,8 +3,12 @@ package engine
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
 )
@@ -137,3 +141,81 @@ func (f *failAfter) Err() error {
 	return nil
 }
 func (f *failAfter) Close() error { return nil }
+
+// TestMergeRandom merges sources of random shapes (gaps, several symbols per source, the same
+// symbol in several sources, empty sources) and checks the result against a sort of all bars
+// by (time, symbol, source), read both a bar and a batch at a time.
+func TestMergeRandom(t *testing.T) {
+	t0 := monday0930
+	for seed := uint64(1); seed <= 40; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		nsrc := 1 + rng.IntN(40)
+		type tagged struct {
+			b   data.Bar
+			src int
+		}
+		var all []tagged
+		per := make([][]data.Bar, nsrc)
+		for s := range per {
+			nsym := 1 + rng.IntN(3)
+			for m := 0; m < 200; m++ {
+				if rng.IntN(4) == 0 {
+					continue // a gap
+				}
+				last := ""
+				for k := 0; k < nsym; k++ {
+					if rng.IntN(3) == 0 {
+						continue
+					}
+					sym := string(rune('A' + rng.IntN(20)))
+					if sym <= last {
+						continue
+					}
+					last = sym
+					b := data.Bar{Symbol: sym, Time: t0.Add(time.Duration(m) * time.Minute), Close: float64(s)}
+					per[s] = append(per[s], b)
+					all = append(all, tagged{b, s})
+				}
+			}
+		}
+		slices.SortStableFunc(all, func(x, y tagged) int {
+			if c := x.b.Time.Compare(y.b.Time); c != 0 {
+				return c
+			}
+			if c := strings.Compare(x.b.Symbol, y.b.Symbol); c != 0 {
+				return c
+			}
+			return x.src - y.src
+		})
+		want := make([]data.Bar, len(all))
+		for i := range all {
+			want[i] = all[i].b
+		}
+		mk := func() data.BarIterator {
+			its := make([]data.BarIterator, nsrc)
+			for i := range its {
+				its[i] = data.NewSliceIterator(per[i])
+				if i%3 == 1 {
+					its[i] = plainIter{its[i]}
+				}
+			}
+			return data.Merge(its...)
+		}
+		got, err := data.Collect(mk())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var batched []data.Bar
+		it := mk()
+		if bi, ok := it.(data.BatchIterator); ok {
+			for b := bi.NextBatch(); len(b) > 0; b = bi.NextBatch() {
+				batched = append(batched, b...)
+			}
+		} else {
+			batched = got
+		}
+		if !reflect.DeepEqual(got, want) && len(got)+len(want) > 0 || !reflect.DeepEqual(batched, got) && len(got) > 0 {
+			t.Fatalf("seed %d (%d sources): merged %d bars (batched %d), want %d in order", seed, nsrc, len(got), len(batched), len(want))
+		}
+	}
+}
