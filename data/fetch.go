@@ -179,7 +179,7 @@ func Fetch(ctx context.Context, src Source, st Store, p FetchPlan, progress func
 		bars []Bar
 	}
 	work := make(chan Chunk)
-	results := make(chan fetched, workers)
+	results := make(chan fetched, 4*workers) // room for chunks that finish while a write syncs
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -308,20 +308,36 @@ loop:
 // duplicates dropped, so the store receives exactly the bars of [Start, End).
 func fetchChunk(ctx context.Context, src Source, c Chunk) ([]Bar, error) {
 	req := Request{Symbols: []string{c.Symbol}, Timeframe: c.Timeframe, Start: c.Start, End: c.End, Adjustment: c.Adjustment}
-	var bars []Bar
+	var (
+		pages [][]Bar
+		total int
+	)
 	for page, err := range src.Bars(ctx, req) {
 		if err != nil {
 			return nil, fmt.Errorf("%s %s: %w", c.Series, c.Range, err)
 		}
-		for _, b := range page {
-			if b.Symbol == c.Symbol && c.Contains(b.Time) {
-				b.Time = b.Time.UTC()
-				bars = append(bars, b)
-			}
-		}
+		pages = append(pages, page)
+		total += len(page)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	bars := make([]Bar, 0, total)
+	sorted := true
+	for _, page := range pages {
+		for _, b := range page {
+			if b.Symbol != c.Symbol || !c.Contains(b.Time) {
+				continue
+			}
+			b.Time = b.Time.UTC()
+			if n := len(bars); n > 0 && !bars[n-1].Time.Before(b.Time) {
+				sorted = false
+			}
+			bars = append(bars, b)
+		}
+	}
+	if sorted { // the usual case: pages in order, no bar twice
+		return bars, nil
 	}
 	sort.SliceStable(bars, func(i, j int) bool { return bars[i].Time.Before(bars[j].Time) })
 	out := bars[:0]

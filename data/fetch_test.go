@@ -330,3 +330,42 @@ func TestFetchGroupsFinishedChunks(t *testing.T) {
 		}
 	}
 }
+
+// pagesSource yields fixed pages, whatever is asked.
+type pagesSource [][]Bar
+
+func (p pagesSource) Feed() string { return "test" }
+func (p pagesSource) Bars(ctx context.Context, req Request) iter.Seq2[[]Bar, error] {
+	return func(yield func([]Bar, error) bool) {
+		for _, page := range p {
+			if !yield(page, nil) {
+				return
+			}
+		}
+	}
+}
+
+// A chunk keeps only its symbol and range, in time order, and a bar sent twice counts once,
+// the later page winning.
+func TestFetchChunkOrdersAndDedupes(t *testing.T) {
+	at := func(h int) time.Time { return ny(2024, 1, 2).Add(time.Duration(h) * time.Hour) }
+	c := Chunk{Series{"X", OneHour, Raw}, Range{at(0), at(10)}}
+	old, newer := hourBar("X", at(3)), hourBar("X", at(3))
+	newer.Close += 0.5
+	src := pagesSource{
+		{hourBar("X", at(5)), old, hourBar("Y", at(4))},
+		{hourBar("X", at(1)), newer, hourBar("X", at(10)), hourBar("X", at(-1))},
+	}
+	got, err := fetchChunk(context.Background(), src, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Bar{hourBar("X", at(1)), newer, hourBar("X", at(5))}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v\nwant %v", got, want)
+	}
+	sortedSrc := pagesSource{{hourBar("X", at(1)), hourBar("X", at(2))}, {hourBar("X", at(3))}}
+	if got, _ := fetchChunk(context.Background(), sortedSrc, c); len(got) != 3 || !got[2].Time.Equal(at(3)) {
+		t.Fatalf("sorted pages: %v", got)
+	}
+}
