@@ -106,6 +106,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
 	}
 	s := &Store{path: abs, db: db}
+	// barkeep's work is one stream of appends and one ordered scan at a time; DuckDB's extra
+	// worker threads mostly spin against the Go side for the same cores. One thread doubled
+	// both write and read throughput on the 2-core machine (BENCHMARKS.md).
+	if _, err := db.ExecContext(ctx, "SET threads = 1"); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
+	}
 	if err := s.init(ctx, exists); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
