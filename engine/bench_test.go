@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -64,8 +63,10 @@ type smaCross struct {
 
 type smaState struct {
 	sym       string
+	k         int // index in smaCross.order
 	ring      []float64
-	i, count  int
+	i, j      int // ring positions of the newest slow and the oldest fast value
+	count     int
 	sumF      float64
 	sumS      float64
 	above     bool
@@ -81,26 +82,31 @@ func (s *smaCross) OnBar(e *Env, b data.Bar) error {
 	if s.next < len(s.order) && s.order[s.next].sym == b.Symbol {
 		st = s.order[s.next]
 	} else if st = s.st[b.Symbol]; st == nil {
-		st = &smaState{sym: b.Symbol, ring: make([]float64, s.slow)}
+		st = &smaState{sym: b.Symbol, k: len(s.order), ring: make([]float64, s.slow), j: s.slow - s.fast}
 		s.st[b.Symbol] = st
 		s.order = append(s.order, st)
 	}
 	// Bars of a timestamp come in symbol order, so the next one is usually the next seen.
-	s.next = slices.Index(s.order, st) + 1
-	if s.next == len(s.order) {
+	if s.next = st.k + 1; s.next == len(s.order) {
 		s.next = 0
 	}
 	// Running sums over a ring buffer: the fast window is the newest s.fast of the slow one.
+	// Positions wrap by comparison, not %: a division per bar would cost more than the engine.
 	if st.count >= s.slow {
 		st.sumS -= st.ring[st.i]
 	}
 	if st.count >= s.fast {
-		st.sumF -= st.ring[(st.i-s.fast+s.slow)%s.slow]
+		st.sumF -= st.ring[st.j]
 	}
 	st.ring[st.i] = b.Close
 	st.sumS += b.Close
 	st.sumF += b.Close
-	st.i = (st.i + 1) % s.slow
+	if st.i++; st.i == s.slow {
+		st.i = 0
+	}
+	if st.j++; st.j == s.slow {
+		st.j = 0
+	}
 	st.count++
 	if st.count < s.slow {
 		return nil

@@ -82,6 +82,13 @@ type runner struct {
 	started bool // a timestamp is being handled
 	nbars   int64
 	skipped int64
+
+	// The per-bar loop's state between batches.
+	filter  bool // Config.Session applies
+	prevT   int64
+	prevSym string
+	keep    bool
+	n       int64
 }
 
 func (r *runner) run() (*Result, error) {
@@ -99,7 +106,7 @@ func (r *runner) run() (*Result, error) {
 	}
 	e.tf, e.intraday = tf, tf.Intraday()
 	e.step = int64(tf.Duration())
-	filter := e.intraday && e.cfg.Session == RTH
+	r.filter = e.intraday && e.cfg.Session == RTH
 
 	if in, ok := r.strat.(Initer); ok {
 		if err := in.Init(e); err != nil {
@@ -110,63 +117,15 @@ func (r *runner) run() (*Result, error) {
 	// Bars are handled in place, in batches: first those read ahead, then what the iterator
 	// yields, a batch at a time when it is a data.BatchIterator, one at a time otherwise.
 	bat, _ := r.bars.(data.BatchIterator)
-	var (
-		prevT   = int64(math.MinInt64)
-		prevSym string
-		keep    bool
-		n       int64
-		batch   = r.buf
-		bi      int
-	)
-	for {
-		if bi == len(batch) {
-			if batch, bi = r.refill(bat), 0; len(batch) == 0 {
-				break
+	r.prevT = math.MinInt64
+	for batch := r.buf; ; {
+		if len(batch) > 0 {
+			if err := r.feed(batch); err != nil {
+				return r.fail(err)
 			}
 		}
-		b := &batch[bi]
-		bi++
-		n++
-		if n%ctxEvery == 0 {
-			if err := r.ctx.Err(); err != nil {
-				return r.fail(fmt.Errorf("engine: stopped after %d bars: %w", n-1, err))
-			}
-		}
-		if !plausible(b) {
-			if err := b.Validate(); err != nil {
-				return r.fail(fmt.Errorf("engine: bar %d: %w", n, err))
-			}
-		}
-		t := b.Time.UnixNano()
-		if t <= prevT {
-			if t < prevT || b.Symbol <= prevSym {
-				what := "out of order"
-				if t == prevT && b.Symbol == prevSym {
-					what = "duplicate"
-				}
-				return r.fail(fmt.Errorf("engine: bar %d (%s %s) is %s: it follows %s %s; bars must come in (time, symbol) order",
-					n, b.Symbol, b.Time.UTC().Format(time.RFC3339), what, prevSym, time.Unix(0, prevT).UTC().Format(time.RFC3339)))
-			}
-		} else {
-			// A new timestamp: the session filter depends on the time only, so it runs once
-			// for all the bars sharing it.
-			keep = !filter || r.sess.in(b.Time, t)
-			if keep {
-				if r.started {
-					if err := r.endStep(); err != nil {
-						return r.fail(err)
-					}
-				}
-				r.beginStep(b.Time, t)
-			}
-		}
-		prevT, prevSym = t, b.Symbol
-		if !keep {
-			r.skipped++
-			continue
-		}
-		if err := r.handle(b, t); err != nil {
-			return r.fail(err)
+		if batch = r.refill(bat); len(batch) == 0 {
+			break
 		}
 	}
 	if err := r.bars.Err(); err != nil {
@@ -178,6 +137,81 @@ func (r *runner) run() (*Result, error) {
 		}
 	}
 	return r.result(), nil
+}
+
+// feed handles a batch of bars. It is the per-bar path: what is rare (errors, a new
+// timestamp's bookkeeping, orders to match) happens in calls, so that the loop's state stays
+// in registers.
+func (r *runner) feed(batch []data.Bar) error {
+	e, strat := r.env, r.strat
+	prevT, prevSym, keep, n := r.prevT, r.prevSym, r.keep, r.n
+	for i := range batch {
+		b := &batch[i]
+		n++
+		if n%ctxEvery == 0 {
+			if err := r.ctx.Err(); err != nil {
+				return fmt.Errorf("engine: stopped after %d bars: %w", n-1, err)
+			}
+		}
+		if !plausible(b) {
+			if err := b.Validate(); err != nil {
+				return fmt.Errorf("engine: bar %d: %w", n, err)
+			}
+		}
+		t := b.Time.UnixNano()
+		if t <= prevT {
+			if t < prevT || b.Symbol <= prevSym {
+				return disorder(b, n, t, prevT, prevSym)
+			}
+		} else {
+			// A new timestamp: the session filter depends on the time only, so it runs once
+			// for all the bars sharing it.
+			keep = !r.filter || r.sess.in(b.Time, t)
+			if keep {
+				if err := r.newStep(b.Time, t); err != nil {
+					return err
+				}
+			}
+		}
+		prevT, prevSym = t, b.Symbol
+		if !keep {
+			r.skipped++
+			continue
+		}
+		s := e.lookup(b.Symbol)
+		s.bars++
+		s.pos.LastPrice = b.Close
+		if len(s.pending) > 0 {
+			e.match(s.id, b, t)
+		}
+		r.nbars++
+		if err := strat.OnBar(e, *b); err != nil {
+			return fmt.Errorf("engine: strategy on %s %s: %w", b.Symbol, b.Time.UTC().Format(time.RFC3339), err)
+		}
+	}
+	// After an error the run stops, so only a complete batch saves the state.
+	r.prevT, r.prevSym, r.keep, r.n = prevT, prevSym, keep, n
+	return nil
+}
+
+func disorder(b *data.Bar, n, t, prevT int64, prevSym string) error {
+	what := "out of order"
+	if t == prevT && b.Symbol == prevSym {
+		what = "duplicate"
+	}
+	return fmt.Errorf("engine: bar %d (%s %s) is %s: it follows %s %s; bars must come in (time, symbol) order",
+		n, b.Symbol, b.Time.UTC().Format(time.RFC3339), what, prevSym, time.Unix(0, prevT).UTC().Format(time.RFC3339))
+}
+
+// newStep ends the timestamp being handled, if any, and begins the one opening at bt.
+func (r *runner) newStep(bt time.Time, t int64) error {
+	if r.started {
+		if err := r.endStep(); err != nil {
+			return err
+		}
+	}
+	r.beginStep(bt, t)
+	return nil
 }
 
 // refill returns the next bars to handle: a batch from bat, or the next bar of r.bars.
@@ -232,21 +266,6 @@ func (r *runner) endStep() error {
 		}
 	}
 	e.mark()
-	return nil
-}
-
-func (r *runner) handle(b *data.Bar, t int64) error {
-	e := r.env
-	s := e.lookup(b.Symbol)
-	s.bars++
-	s.pos.LastPrice = b.Close
-	if len(s.pending) > 0 {
-		e.match(s.id, b, t)
-	}
-	r.nbars++
-	if err := r.strat.OnBar(e, *b); err != nil {
-		return fmt.Errorf("engine: strategy on %s %s: %w", b.Symbol, b.Time.UTC().Format(time.RFC3339), err)
-	}
 	return nil
 }
 
