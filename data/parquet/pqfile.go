@@ -8,7 +8,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	pq "github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
@@ -253,19 +252,11 @@ func recoverInto(err *error) {
 	}
 }
 
-var readerProps = func() *pq.ReaderProperties {
-	p := pq.NewReaderProperties(memory.DefaultAllocator)
-	// Read pages through a small buffer rather than whole column chunks, so that a reader
-	// merging many symbols holds little per symbol.
-	p.BufferedStreamEnabled = true
-	p.BufferSize = 64 * 1024
-	return p
-}()
-
 // pqFile is an open partition file whose schema has been checked.
 type pqFile struct {
-	r   *file.Reader
-	idx [numCols]int
+	r    *file.Reader
+	idx  [numCols]int
+	size int64 // bytes
 }
 
 // openParquet opens path and checks that it holds our columns with our types, so that a foreign
@@ -287,12 +278,18 @@ func newPQFile(f *os.File) (pf *pqFile, err error) {
 			err = fmt.Errorf("read %s: parquet: %v", path, r)
 		}
 	}()
-	r, err := file.NewParquetReader(f, file.WithReadProps(readerProps))
+	st, err := f.Stat()
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	pf = &pqFile{r: r}
+	pf = &pqFile{size: st.Size()}
+	r, err := file.NewParquetReader(f, file.WithReadProps(readerPropsFor(pf.size)))
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	pf.r = r
 	sc := r.MetaData().Schema
 	for i, name := range colNames {
 		j := sc.ColumnIndexByName(name)
@@ -306,6 +303,10 @@ func newPQFile(f *os.File) (pf *pqFile, err error) {
 			return nil, fmt.Errorf("read %s: column %q is %s, want required %s", path, name, c.PhysicalType(), colTypes[i])
 		}
 		pf.idx[i] = j
+	}
+	if err := pf.checkMetadata(pf.size); err != nil {
+		r.Close()
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	return pf, nil
 }
@@ -406,29 +407,34 @@ func (cur *rowGroupCursor) next(c *chunk) (ok bool, err error) {
 		return false, nil
 	}
 	want := min(int64(readChunk), cur.left)
-	read := func(name string, f func() (int64, int, error)) error {
+	read := func(name string, cr file.ColumnChunkReader, f func() (int64, int, error)) error {
 		_, n, err := f()
 		if err != nil {
 			return fmt.Errorf("column %s: %w", name, err)
 		}
 		if int64(n) != want {
+			// ReadBatch stops short without an error when a page fails to load; the
+			// reader keeps the reason.
+			if err := cr.Err(); err != nil {
+				return fmt.Errorf("column %s: %w: %w", name, errShortColumn, err)
+			}
 			return fmt.Errorf("column %s: %w", name, errShortColumn)
 		}
 		return nil
 	}
-	if err := read("time", func() (int64, int, error) { return cur.times.ReadBatch(want, c.times, nil, nil) }); err != nil {
+	if err := read("time", cur.times, func() (int64, int, error) { return cur.times.ReadBatch(want, c.times, nil, nil) }); err != nil {
 		return false, err
 	}
-	if err := read("trade_count", func() (int64, int, error) { return cur.trades.ReadBatch(want, c.trades, nil, nil) }); err != nil {
+	if err := read("trade_count", cur.trades, func() (int64, int, error) { return cur.trades.ReadBatch(want, c.trades, nil, nil) }); err != nil {
 		return false, err
 	}
 	for k, fr := range cur.floats {
-		if err := read(colNames[floatCols[k]], func() (int64, int, error) { return fr.ReadBatch(want, c.floats[k], nil, nil) }); err != nil {
+		if err := read(colNames[floatCols[k]], fr, func() (int64, int, error) { return fr.ReadBatch(want, c.floats[k], nil, nil) }); err != nil {
 			return false, err
 		}
 	}
 	if cur.feed != nil {
-		if err := read("feed", func() (int64, int, error) { return cur.feed.ReadBatch(want, c.feeds, nil, nil) }); err != nil {
+		if err := read("feed", cur.feed, func() (int64, int, error) { return cur.feed.ReadBatch(want, c.feeds, nil, nil) }); err != nil {
 			return false, err
 		}
 	}
@@ -445,9 +451,11 @@ func readPartition(path string) (*columns, error) {
 		return nil, err
 	}
 	defer pf.Close()
-	n := int(pf.r.NumRows())
+	// The row count is checked against the row groups, not against the file size: zstd folds
+	// runs of equal values into almost nothing. Preallocate for at most a row per byte of file
+	// and let append do the rest, so a damaged count costs nothing up front.
 	c := &columns{}
-	c.grow(n)
+	c.grow(int(min(pf.r.NumRows(), max(pf.size, readChunk))))
 	ch := newChunk(true)
 	feeds := map[string]string{}
 	for rg := range pf.r.NumRowGroups() {
