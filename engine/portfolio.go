@@ -124,7 +124,12 @@ func (e *Env) mark() {
 			short += mv
 		}
 	}
-	e.curve.add(mark{t: e.nowNs, cash: e.cash, long: long, short: short})
+	c := &e.curve
+	if c.i == blockLen || c.cur == nil {
+		c.grow()
+	}
+	c.cur[c.i] = mark{t: e.nowNs, cash: e.cash, long: long, short: short}
+	c.i++
 }
 
 // mark is an EquityPoint in 32 pointer-free bytes: a minute-bar run keeps millions, and their
@@ -146,14 +151,6 @@ type curve struct {
 type markBlock [blockLen]mark
 
 var markBlocks = sync.Pool{New: func() any { return new(markBlock) }}
-
-func (c *curve) add(m mark) {
-	if c.i == blockLen || c.cur == nil {
-		c.grow()
-	}
-	c.cur[c.i] = m
-	c.i++
-}
 
 func (c *curve) grow() {
 	if c.cur != nil {

@@ -178,7 +178,13 @@ func (r *runner) feed(batch []data.Bar) error {
 			r.skipped++
 			continue
 		}
-		s := e.lookup(b.Symbol)
+		// lookup, by hand: inlined, it saves a call per bar.
+		s := e.predicted()
+		if s != nil && s.pos.Symbol == b.Symbol {
+			e.seqPos++
+		} else {
+			s = e.relookup(b.Symbol)
+		}
 		s.bars++
 		s.pos.LastPrice = b.Close
 		if len(s.pending) > 0 {
@@ -206,8 +212,12 @@ func disorder(b *data.Bar, n, t, prevT int64, prevSym string) error {
 // newStep ends the timestamp being handled, if any, and begins the one opening at bt.
 func (r *runner) newStep(bt time.Time, t int64) error {
 	if r.started {
-		if err := r.endStep(); err != nil {
-			return err
+		if r.step != nil {
+			if err := r.endStep(); err != nil {
+				return err
+			}
+		} else {
+			r.env.mark()
 		}
 	}
 	r.beginStep(bt, t)
@@ -244,18 +254,23 @@ func (r *runner) beginStep(bt time.Time, t int64) {
 	e.cur = t
 	if e.intraday {
 		e.open, e.nowNs, e.nowOK = bt, t+e.step, false
+		if t < e.dayLo || t >= e.dayHi {
+			e.newDay(bt)
+		}
 	} else {
 		e.now, e.nowOK = closeTime(bt, e.tf), true
 		e.nowNs = e.now.UnixNano()
 	}
-	if e.intraday && (t < e.dayLo || t >= e.dayHi) {
-		ny := bt.In(nyLoc)
-		y, m, d := ny.Date()
-		e.dayLo = time.Date(y, m, d, 0, 0, 0, 0, nyLoc).UnixNano()
-		e.dayHi = time.Date(y, m, d+1, 0, 0, 0, 0, nyLoc).UnixNano()
-		e.curDate = int32(y*10000 + int(m)*100 + d)
-	}
 	e.seq, e.seqPos = e.seq[:e.seqPos], 0
+}
+
+// newDay sets the New York date of intraday timestamps from bt on.
+func (e *Env) newDay(bt time.Time) {
+	ny := bt.In(nyLoc)
+	y, m, d := ny.Date()
+	e.dayLo = time.Date(y, m, d, 0, 0, 0, 0, nyLoc).UnixNano()
+	e.dayHi = time.Date(y, m, d+1, 0, 0, 0, 0, nyLoc).UnixNano()
+	e.curDate = int32(y*10000 + int(m)*100 + d)
 }
 
 func (r *runner) endStep() error {
@@ -269,20 +284,19 @@ func (r *runner) endStep() error {
 	return nil
 }
 
-// lookup finds a bar's symbol, trying the symbol that held this place in the previous
-// timestamp before the map.
-func (e *Env) lookup(sym string) *symState {
+// A bar's symbol is looked up by trying the symbol that held this place in the previous
+// timestamp (predicted) before the map (relookup).
+
+// predicted is the symbol that held this place in the previous timestamp, nil if none did.
+func (e *Env) predicted() *symState {
 	if i := e.seqPos; i < len(e.seq) {
-		if s := e.syms[e.seq[i]]; s.pos.Symbol == sym {
-			e.seqPos++
-			return s
-		}
+		return e.syms[e.seq[i]]
 	}
-	return e.relookup(sym)
+	return nil
 }
 
-// relookup is lookup's slow path: it finds sym in the map and makes it the prediction for
-// this place at the next timestamp.
+// relookup finds sym in the map and makes it the prediction for this place at the next
+// timestamp.
 func (e *Env) relookup(sym string) *symState {
 	id := e.intern(sym)
 	if i := e.seqPos; i < len(e.seq) {

@@ -17,14 +17,19 @@ type sessionCache struct {
 
 func (c *sessionCache) in(t time.Time, ns int64) bool {
 	if ns < c.lo || ns >= c.hi {
-		ny := t.In(nyLoc)
-		y, m, d := ny.Date()
-		c.lo = time.Date(y, m, d, 0, 0, 0, 0, nyLoc).UnixNano()
-		c.hi = time.Date(y, m, d+1, 0, 0, 0, 0, nyLoc).UnixNano()
-		c.open, c.close = 0, 0
-		if s, ok := data.SessionOn(t); ok {
-			c.open, c.close = s.Open.UnixNano(), s.Close.UnixNano()
-		}
+		c.load(t)
 	}
 	return ns >= c.open && ns < c.close
+}
+
+// load caches the New York date of t.
+func (c *sessionCache) load(t time.Time) {
+	ny := t.In(nyLoc)
+	y, m, d := ny.Date()
+	c.lo = time.Date(y, m, d, 0, 0, 0, 0, nyLoc).UnixNano()
+	c.hi = time.Date(y, m, d+1, 0, 0, 0, 0, nyLoc).UnixNano()
+	c.open, c.close = 0, 0
+	if s, ok := data.SessionOn(t); ok {
+		c.open, c.close = s.Open.UnixNano(), s.Close.UnixNano()
+	}
 }
