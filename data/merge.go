@@ -3,6 +3,7 @@ package data
 import (
 	"errors"
 	"slices"
+	"time"
 )
 
 // BatchIterator is an optional fast path of a BarIterator, found by type assertion as
@@ -239,13 +240,33 @@ func (m *merger) NextBatch() []Bar {
 	if m.out == nil {
 		m.out = make([]Bar, 0, mergeBatch)
 	}
-	out := m.out[:0]
-	for len(out) < mergeBatch && m.next() {
-		out = append(out, *m.hs[m.cur].bar)
+	out := m.out[:mergeBatch]
+	n := 0
+	for n < len(out) && m.next() {
+		copyBar(&out[n], m.hs[m.cur].bar)
+		n++
 	}
-	m.out, m.batched = out, len(out) > 0
-	return out
+	m.out, m.batched = out[:n], n > 0
+	return m.out
 }
+
+// copyBar is *dst = *src field by field: a plain assignment of the struct is a call to
+// typedmemmove, which while the collector runs also walks the type's pointer bitmap.
+func copyBar(dst, src *Bar) {
+	dst.Symbol = src.Symbol
+	dst.Time = src.Time
+	dst.Open, dst.High, dst.Low, dst.Close = src.Open, src.High, src.Low, src.Close
+	dst.Volume, dst.TradeCount, dst.VWAP = src.Volume, src.TradeCount, src.VWAP
+}
+
+// A field added to Bar must be added to copyBar: this conversion stops compiling until then.
+var _ = Bar(struct {
+	Symbol                         string
+	Time                           time.Time
+	Open, High, Low, Close, Volume float64
+	TradeCount                     uint64
+	VWAP                           float64
+}{})
 
 func (m *merger) Bar() Bar {
 	if m.batched {
