@@ -5,8 +5,8 @@
 //
 // # Event loop
 //
-// Run pulls bars one at a time from a data.BarIterator, which must yield them in (time, symbol)
-// order; a bar that is invalid (data.Bar.Validate), duplicated or out of order stops the run with
+// Run pulls bars from a data.BarIterator (a batch at a time when it is a data.BatchIterator, as
+// data.SliceIterator and data.Merge are), which must yield them in (time, symbol) order; a bar that is invalid (data.Bar.Validate), duplicated or out of order stops the run with
 // an error. For each bar the engine, in this order: marks the symbol at the bar's close, matches
 // the symbol's open orders against the bar (telling FillObserver and OrderObserver), then calls
 // Strategy.OnBar. Env.Now() is the bar's close time. After every bar of a timestamp has been

@@ -18,8 +18,9 @@ const DefaultCash = 100000
 const ctxEvery = 4096
 
 // Run replays bars through strategy s and returns what happened. Bars must come in (time, symbol)
-// order, as every Store and data.Merge yield them; Run streams them, holding one at a time, and
-// stops with an error at the first bar that is invalid or out of order. Run does not close bars.
+// order, as every Store and data.Merge yield them; Run streams them, a batch at a time from a
+// data.BatchIterator and one at a time otherwise, and stops with an error at the first bar that
+// is invalid or out of order. Run does not close bars.
 //
 // The timeframe comes from cfg.Provenance.Timeframe; when that is zero it is inferred from the
 // first bars (see the package documentation). On an error after the first bar the returned
@@ -211,16 +212,28 @@ func disorder(b *data.Bar, n, t, prevT int64, prevSym string) error {
 
 // newStep ends the timestamp being handled, if any, and begins the one opening at bt.
 func (r *runner) newStep(bt time.Time, t int64) error {
+	e := r.env
 	if r.started {
 		if r.step != nil {
-			if err := r.endStep(); err != nil {
+			if err := r.onStep(); err != nil {
 				return err
 			}
-		} else {
-			r.env.mark()
 		}
+		e.mark()
+	} else {
+		r.started, r.start = true, bt
 	}
-	r.beginStep(bt, t)
+	e.cur = t
+	if e.intraday {
+		e.open, e.nowNs, e.nowOK = bt, t+e.step, false
+		if t < e.dayLo || t >= e.dayHi {
+			e.newDay(bt)
+		}
+	} else {
+		e.now, e.nowOK = closeTime(bt, e.tf), true
+		e.nowNs = e.now.UnixNano()
+	}
+	e.seq, e.seqPos = e.seq[:e.seqPos], 0
 	return nil
 }
 
@@ -245,25 +258,6 @@ func plausible(b *data.Bar) bool {
 		b.Volume >= 0 && b.Symbol != "" && !b.Time.IsZero()
 }
 
-func (r *runner) beginStep(bt time.Time, t int64) {
-	e := r.env
-	if !r.started {
-		r.started = true
-		r.start = bt
-	}
-	e.cur = t
-	if e.intraday {
-		e.open, e.nowNs, e.nowOK = bt, t+e.step, false
-		if t < e.dayLo || t >= e.dayHi {
-			e.newDay(bt)
-		}
-	} else {
-		e.now, e.nowOK = closeTime(bt, e.tf), true
-		e.nowNs = e.now.UnixNano()
-	}
-	e.seq, e.seqPos = e.seq[:e.seqPos], 0
-}
-
 // newDay sets the New York date of intraday timestamps from bt on.
 func (e *Env) newDay(bt time.Time) {
 	ny := bt.In(nyLoc)
@@ -273,14 +267,22 @@ func (e *Env) newDay(bt time.Time) {
 	e.curDate = int32(y*10000 + int(m)*100 + d)
 }
 
+// endStep ends the timestamp being handled: OnStep, then its equity point.
 func (r *runner) endStep() error {
-	e := r.env
 	if r.step != nil {
-		if err := r.step.OnStep(e, time.Unix(0, e.cur).UTC()); err != nil {
-			return fmt.Errorf("engine: strategy step at %s: %w", e.Now().UTC().Format(time.RFC3339), err)
+		if err := r.onStep(); err != nil {
+			return err
 		}
 	}
-	e.mark()
+	r.env.mark()
+	return nil
+}
+
+func (r *runner) onStep() error {
+	e := r.env
+	if err := r.step.OnStep(e, time.Unix(0, e.cur).UTC()); err != nil {
+		return fmt.Errorf("engine: strategy step at %s: %w", e.Now().UTC().Format(time.RFC3339), err)
+	}
 	return nil
 }
 
