@@ -35,7 +35,7 @@ func Merge(its ...BarIterator) BarIterator {
 	if len(its) == 1 {
 		return its[0]
 	}
-	return &merger{its: its}
+	return &merger{its: its, cur: -1}
 }
 
 // mergeBatch is how many bars merger.NextBatch returns at most: enough to make the call per
@@ -142,14 +142,19 @@ func (m *merger) rank(sym string) int32 {
 
 // insert puts source i, which has a head, in its place in the queue.
 func (m *merger) insert(i int32) {
-	live := m.q[m.lo:]
-	if n := len(live); n == 0 || m.less(live[n-1], i) {
-		if len(m.q) == cap(m.q) {
+	if n := len(m.q); n == m.lo || m.less(m.q[n-1], i) {
+		if n == cap(m.q) {
 			m.compact()
 		}
 		m.q = append(m.q, i)
 		return
 	}
+	m.insertBefore(i)
+}
+
+// insertBefore is insert when i goes before the queue's last source.
+func (m *merger) insertBefore(i int32) {
+	live := m.q[m.lo:]
 	p, _ := slices.BinarySearchFunc(live, i, func(x, i int32) int {
 		if m.less(x, i) {
 			return -1
@@ -184,25 +189,63 @@ func (m *merger) Next() bool {
 }
 
 func (m *merger) next() bool {
-	if m.err != nil {
-		return false
-	}
-	if !m.started {
-		if !m.start() {
-			return false
-		}
-	} else if c := m.cur; c >= 0 {
-		// Refill from the source whose bar was returned last.
+	if c := m.cur; c >= 0 {
+		// Refill from the source whose bar was returned last. (A failed load sets m.err and
+		// leaves no current bar, so that the checks below stop every later call.)
 		m.cur = -1
 		if m.load(c) {
 			m.insert(c)
 		} else if m.err != nil {
 			return false
 		}
+	} else if m.err != nil {
+		return false
+	} else if !m.started {
+		if !m.start() {
+			return false
+		}
 	}
 	if m.lo == len(m.q) {
 		return false
 	}
+	m.cur = m.q[m.lo]
+	m.lo++
+	return true
+}
+
+// nextFast is next for the usual case, without calls: the source of the bar returned last
+// has its next bar in the batch at hand, with the same symbol, and that bar sorts after every
+// other head. It returns false, having changed nothing, when that is not so.
+func (m *merger) nextFast() bool {
+	c := m.cur
+	if c < 0 {
+		return false
+	}
+	s := &m.srcs[c]
+	j := s.i + 1
+	if s.batch == nil || j >= len(s.bars) {
+		return false
+	}
+	b := &s.bars[j]
+	if b.Symbol != s.sym {
+		return false
+	}
+	key := b.Time.UnixNano()
+	h := &m.hs[c]
+	n := len(m.q)
+	if n == cap(m.q) {
+		return false
+	}
+	if n > m.lo {
+		x := m.q[n-1]
+		hx := &m.hs[x]
+		if hx.key > key || hx.key == key && (hx.rank > h.rank || hx.rank == h.rank && x > c) {
+			return false
+		}
+	}
+	s.i = j
+	h.bar, h.key = b, key
+	m.q = append(m.q, c)
 	m.cur = m.q[m.lo]
 	m.lo++
 	return true
@@ -242,7 +285,10 @@ func (m *merger) NextBatch() []Bar {
 	}
 	out := m.out[:mergeBatch]
 	n := 0
-	for n < len(out) && m.next() {
+	for n < len(out) {
+		if !m.nextFast() && !m.next() {
+			break
+		}
 		copyBar(&out[n], m.hs[m.cur].bar)
 		n++
 	}
