@@ -9,7 +9,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/barkeep-trading/barkeep/data"
 )
@@ -18,28 +17,6 @@ const benchBars = 1_000_000
 
 var benchData = map[int][][]data.Bar{} // symbols -> one slice per symbol
 var benchMu sync.Mutex
-
-// benchSyms keeps the symbols of the bars in offHeap memory reachable, as the collector does
-// not see them there.
-var benchSyms []string
-
-// offHeap returns an empty slice with room for n bars outside the Go heap, in an anonymous
-// mapping, or on the heap if mapping fails. Bars are 96 bytes with two pointer words (symbol
-// and time zone) that the collector would otherwise scan at every collection: 96 MB of input,
-// billed to whatever the run allocates, which a run streaming its bars from a Store never
-// holds. Only pointers also reachable from the heap may be stored in it (see benchSyms; UTC
-// times have no zone pointer).
-func offHeap(n int) []data.Bar {
-	size := n * int(unsafe.Sizeof(data.Bar{}))
-	if size == 0 {
-		return nil
-	}
-	mem, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
-	if err != nil {
-		return make([]data.Bar, 0, n)
-	}
-	return unsafe.Slice((*data.Bar)(unsafe.Pointer(&mem[0])), n)[:0]
-}
 
 // sessionBars returns n regular-session minute bars per symbol, weekdays from 2015-01-05, as a
 // seeded random walk: the same bars every time.
@@ -53,8 +30,7 @@ func sessionBars(nsym, n int) [][]data.Bar {
 	for s := range out {
 		rng := rand.New(rand.NewPCG(uint64(s), 42))
 		sym := fmt.Sprintf("S%02d", s)
-		benchSyms = append(benchSyms, sym)
-		bars := offHeap(n)
+		bars := make([]data.Bar, 0, n)
 		day := time.Date(2015, 1, 5, 9, 30, 0, 0, data.NewYork)
 		px := 100.0
 		for len(bars) < n {
@@ -185,8 +161,7 @@ func benchEngine(b *testing.B, strat string) {
 					for i := range its {
 						its[i] = data.NewSliceIterator(per[i])
 					}
-					merged, _ := data.Collect(data.Merge(its...))
-					flat = append(offHeap(len(merged)), merged...)
+					flat, _ = data.Collect(data.Merge(its...))
 				}
 			}
 			cfg := Config{Provenance: Provenance{Timeframe: data.OneMin}}
