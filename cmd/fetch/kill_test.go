@@ -123,9 +123,10 @@ func checkPartial(t *testing.T, path string, syms []string, want []data.Bar) (ba
 	return len(got), covered
 }
 
-// kills is how many SIGKILLs TestKillResume lands per store: 5, or BARKEEP_KILLS.
+// kills is how many SIGKILLs TestKillResume lands per store: 10 (20 over both stores), or
+// BARKEEP_KILLS.
 func kills(t *testing.T) int {
-	n := 5
+	n := 10
 	if s := os.Getenv("BARKEEP_KILLS"); s != "" {
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 1 {

@@ -98,9 +98,12 @@ func rateWindowNearEnd() time.Time { return time.Now().Add(-59 * time.Second) }
 func TestFetchSurvivesFaults(t *testing.T) {
 	forEachStore(t, func(t *testing.T, store string) {
 		srv := newServer(t, func(o *alpacatest.Options) {
-			// One of each named fault first, then a seeded draw over all kinds but Slow.
+			// One of each named fault first (a slow answer and a short page among them), then a
+			// seeded draw over all kinds but Slow.
 			o.Script = []alpacatest.Fault{alpacatest.TooManyRequests, alpacatest.InternalError,
-				alpacatest.Unavailable, alpacatest.ConnReset, alpacatest.Truncated}
+				alpacatest.Unavailable, alpacatest.ConnReset, alpacatest.Truncated, alpacatest.Slow,
+				alpacatest.ShortPage}
+			o.SlowDelay = 300 * time.Millisecond
 			o.FaultRate, o.Seed = 0.3, 7
 			o.Now = rateWindowNearEnd
 		})
