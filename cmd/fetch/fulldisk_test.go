@@ -30,6 +30,9 @@ func TestFetchDiskFull(t *testing.T) {
 			if !strings.HasPrefix(line, "fetch: ") || !strings.Contains(strings.ToLower(line), "no space") {
 				t.Errorf("error line %q does not say the disk is full; stderr:\n%s", line, res.stderr)
 			}
+			if strings.Contains(line, "rollback") {
+				t.Errorf("error line %q buries the cause under a failed rollback", line)
+			}
 			if strings.Contains(res.stderr, "goroutine ") || strings.Contains(res.stderr, "panic") {
 				t.Fatalf("stack trace:\n%s", res.stderr)
 			}

@@ -79,7 +79,9 @@ func (s *Store) write(tf, adj, feed string, bars []data.Bar, spans []data.Span) 
 	q := lits.lookup(syms, covSyms)
 	defer func() {
 		if err != nil {
-			if rerr := rawExec(s.wconn, `ROLLBACK`); rerr != nil {
+			// A failed COMMIT has already ended the transaction (a full disk, say): then
+			// ROLLBACK has nothing to do, and saying so would only bury the real error.
+			if rerr := rawExec(s.wconn, `ROLLBACK`); rerr != nil && !strings.Contains(rerr.Error(), "no transaction is active") {
 				err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
 			}
 		}
