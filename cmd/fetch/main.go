@@ -123,9 +123,17 @@ func fetch(ctx context.Context, o options, stdout, stderr io.Writer, getenv func
 	if f, ok := stderr.(*os.File); ok && cli.IsTerminal(f) && !o.quiet {
 		bar = cli.NewBar(stderr, "fetch")
 	}
+	// Requests and retries come from the Alpaca source; the synthetic one makes none.
+	requests := func() string { return "" }
+	if a, ok := src.(*alpaca.Source); ok {
+		requests = func() string {
+			st := a.Stats()
+			return fmt.Sprintf(" %d requests, %d retried", st.Requests, st.Retries)
+		}
+	}
 	progress := func(p data.Progress) {
 		if bar != nil {
-			bar.Update(p.ChunksDone, p.ChunksTotal, p.BarsDone, "bars", p.Chunk.Symbol+" "+p.Chunk.Start.In(data.NewYork).Format("2006-01"))
+			bar.Update(p.ChunksDone, p.ChunksTotal, p.BarsDone, "bars", p.Chunk.Symbol+" "+p.Chunk.Start.In(data.NewYork).Format("2006-01")+requests())
 			return
 		}
 		logger.Info("chunk stored", "series", p.Chunk.Series.String(), "range", p.Chunk.Range.String(),
@@ -137,7 +145,7 @@ func fetch(ctx context.Context, o options, stdout, stderr io.Writer, getenv func
 		bar.Done()
 	}
 	if rep != nil {
-		printSummary(stdout, rep, time.Since(started))
+		printSummary(stdout, rep, time.Since(started), requests())
 	}
 	if err != nil {
 		return err
@@ -264,7 +272,7 @@ func source(o options, p data.FetchPlan, getenv func(string) string, logger *slo
 	return src, nil
 }
 
-func printSummary(w io.Writer, rep *data.FetchReport, took time.Duration) {
+func printSummary(w io.Writer, rep *data.FetchReport, took time.Duration, requests string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "symbol\ttimeframe\tbars added\tfirst bar\tlast bar\tdays without bars\t")
 	var total int64
@@ -286,6 +294,9 @@ func printSummary(w io.Writer, rep *data.FetchReport, took time.Duration) {
 	if feed == "iex" {
 		feed += " (IEX volume is a few percent of the consolidated SIP volume; --feed sip for all exchanges)"
 	}
-	fmt.Fprintf(w, "%d bars added in %d of %d chunks in %s; feed: %s; times in UTC\n",
-		total, rep.ChunksDone, rep.ChunksTotal, took.Round(time.Millisecond), feed)
+	if requests != "" {
+		requests = ";" + requests
+	}
+	fmt.Fprintf(w, "%d bars added in %d of %d chunks in %s%s; feed: %s; times in UTC\n",
+		total, rep.ChunksDone, rep.ChunksTotal, took.Round(time.Millisecond), requests, feed)
 }

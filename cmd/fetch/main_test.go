@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/url"
@@ -71,6 +72,9 @@ func TestFetchMatchesServer(t *testing.T) {
 		}
 		if !strings.Contains(res.stdout, "4 of 4 chunks") {
 			t.Errorf("summary does not report 4 of 4 chunks:\n%s", res.stdout)
+		}
+		if want := fmt.Sprintf("%d requests, 0 retried", srv.BarRequests()); !strings.Contains(res.stdout, want) {
+			t.Errorf("summary does not say %q:\n%s", want, res.stdout)
 		}
 
 		// A rerun of a completed fetch asks the server for nothing.
