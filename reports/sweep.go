@@ -8,10 +8,7 @@ import (
 	"html/template"
 	"image/color"
 	"io"
-	"io/fs"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -302,78 +299,10 @@ func WriteSweepDir(ctx context.Context, dir string, s Sweep) error {
 	if err := CheckRank(s.Rank); err != nil {
 		return fmt.Errorf("write sweep: %w", err)
 	}
-	dir = filepath.Clean(dir)
-	if err := checkSweepReplaceable(dir); err != nil {
-		return fmt.Errorf("write sweep %s: %w", dir, err)
-	}
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("write sweep %s: %w", dir, err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("write sweep %s: %w", dir, err)
-	}
-	defer func() {
-		if tmp != "" {
-			os.RemoveAll(tmp)
-		}
-	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("write sweep %s: %w", dir, err)
-	}
-	files := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
+	return writeDirAtomic(ctx, dir, "sweep", SweepCSVFile, []namedFile{
 		{SweepCSVFile, func(w io.Writer) error { return WriteSweepCSV(w, s) }},
 		{SweepHTMLFile, func(w io.Writer) error { return writeSweepHTML(w, s) }},
-	}
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("write sweep %s: %w", dir, err)
-		}
-		if err := writeFile(filepath.Join(tmp, f.name), f.write); err != nil {
-			return fmt.Errorf("write sweep %s: %s: %w", dir, f.name, err)
-		}
-	}
-	if err := syncDir(tmp); err != nil {
-		return fmt.Errorf("write sweep %s: %w", dir, err)
-	}
-	if err := replaceDir(tmp, dir); err != nil {
-		return fmt.Errorf("write sweep %s: %w", dir, err)
-	}
-	tmp = ""
-	if err := syncDir(parent); err != nil {
-		return fmt.Errorf("write sweep %s: %w", dir, err)
-	}
-	return nil
-}
-
-// checkSweepReplaceable is checkReplaceable with a sweep's marker file: a mistyped --out must
-// not wipe a directory barkeep did not write.
-func checkSweepReplaceable(dir string) error {
-	fi, err := os.Stat(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if !fi.IsDir() {
-		return errors.New("exists and is not a directory")
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	if len(entries) == 0 {
-		return nil
-	}
-	if _, err := os.Stat(filepath.Join(dir, SweepCSVFile)); err != nil {
-		return fmt.Errorf("refusing to replace a non-empty directory that holds no %s (not a previous sweep)", SweepCSVFile)
-	}
-	return nil
+	})
 }
 
 // sweepColumns are the statistics the terminal and HTML tables show beside the ranked one.

@@ -72,17 +72,40 @@ func WriteDir(ctx context.Context, dir string, r *engine.Result, s Summary, o Wr
 		return errors.New("write report: nil result")
 	}
 	o = o.withDefaults()
+	files := []namedFile{
+		{StatsFile, func(w io.Writer) error { return writeStats(w, s) }},
+		{TradesFile, func(w io.Writer) error { return writeTrades(w, r.Trades) }},
+		{EquityFile, func(w io.Writer) error { return writeEquity(ctx, w, r.Equity) }},
+	}
+	if !o.NoHTML {
+		files = append(files, namedFile{HTMLFile, func(w io.Writer) error { return writeHTML(ctx, w, r, s, o) }})
+	}
+	return writeDirAtomic(ctx, dir, "report", StatsFile, files)
+}
+
+// namedFile is one file of an output directory and how to write it.
+type namedFile struct {
+	name  string
+	write func(io.Writer) error
+}
+
+// writeDirAtomic writes files into a temporary directory beside dir, syncs it and moves it into
+// place in one step, so that a killed run leaves the previous directory whole, never a
+// half-written one. It replaces only what it could have written itself: a missing or empty
+// directory, or one that holds marker. what names the output in errors ("report", "sweep").
+func writeDirAtomic(ctx context.Context, dir, what, marker string, files []namedFile) error {
 	dir = filepath.Clean(dir)
-	if err := checkReplaceable(dir); err != nil {
-		return fmt.Errorf("write report %s: %w", dir, err)
+	fail := func(err error) error { return fmt.Errorf("write %s %s: %w", what, dir, err) }
+	if err := checkReplaceable(dir, marker, what); err != nil {
+		return fail(err)
 	}
 	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("write report %s: %w", dir, err)
+		return fail(err)
 	}
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
 	if err != nil {
-		return fmt.Errorf("write report %s: %w", dir, err)
+		return fail(err)
 	}
 	defer func() {
 		if tmp != "" {
@@ -90,52 +113,38 @@ func WriteDir(ctx context.Context, dir string, r *engine.Result, s Summary, o Wr
 		}
 	}()
 	if err := os.Chmod(tmp, 0o755); err != nil {
-		return fmt.Errorf("write report %s: %w", dir, err)
-	}
-
-	files := []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{StatsFile, func(w io.Writer) error { return writeStats(w, s) }},
-		{TradesFile, func(w io.Writer) error { return writeTrades(w, r.Trades) }},
-		{EquityFile, func(w io.Writer) error { return writeEquity(ctx, w, r.Equity) }},
-	}
-	if !o.NoHTML {
-		files = append(files, struct {
-			name  string
-			write func(io.Writer) error
-		}{HTMLFile, func(w io.Writer) error { return writeHTML(ctx, w, r, s, o) }})
+		return fail(err)
 	}
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("write report %s: %w", dir, err)
+			return fail(err)
 		}
 		if err := writeFile(filepath.Join(tmp, f.name), f.write); err != nil {
-			return fmt.Errorf("write report %s: %s: %w", dir, f.name, err)
+			return fail(fmt.Errorf("%s: %w", f.name, err))
 		}
 		if afterFile != nil {
 			if err := afterFile(f.name); err != nil {
-				return fmt.Errorf("write report %s: %s: %w", dir, f.name, err)
+				return fail(fmt.Errorf("%s: %w", f.name, err))
 			}
 		}
 	}
 	if err := syncDir(tmp); err != nil {
-		return fmt.Errorf("write report %s: %w", dir, err)
+		return fail(err)
 	}
 	if err := replaceDir(tmp, dir); err != nil {
-		return fmt.Errorf("write report %s: %w", dir, err)
+		return fail(err)
 	}
-	tmp = "" // renamed into place, or holding the old report and already removed
+	tmp = "" // renamed into place, or holding the old output and already removed
 	if err := syncDir(parent); err != nil {
-		return fmt.Errorf("write report %s: %w", dir, err)
+		return fail(err)
 	}
 	return nil
 }
 
-// checkReplaceable refuses to replace anything that is not a previous report, so that a
-// mistyped --out (a home directory, a source tree) cannot be wiped.
-func checkReplaceable(dir string) error {
+// checkReplaceable refuses to replace anything that is not a previous output of the same kind
+// (one holding marker), so that a mistyped --out (a home directory, a source tree) cannot be
+// wiped.
+func checkReplaceable(dir, marker, what string) error {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -153,8 +162,8 @@ func checkReplaceable(dir string) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	if _, err := os.Stat(filepath.Join(dir, StatsFile)); err != nil {
-		return fmt.Errorf("refusing to replace a non-empty directory that holds no %s (not a previous report)", StatsFile)
+	if _, err := os.Stat(filepath.Join(dir, marker)); err != nil {
+		return fmt.Errorf("refusing to replace a non-empty directory that holds no %s (not a previous %s)", marker, what)
 	}
 	return nil
 }
