@@ -253,6 +253,24 @@ func selection(ctx context.Context, st data.Store, o options) (data.Query, strin
 	return q, feed, nil
 }
 
+// openSelection opens the store, works out what to replay and records it in cfg: the
+// strategy's name and the bars' provenance. The caller closes the store.
+func openSelection(ctx context.Context, o options, cfg *engine.Config) (data.Store, data.Query, error) {
+	st, err := cli.OpenStore(ctx, o.store, false)
+	if err != nil {
+		return nil, data.Query{}, err
+	}
+	q, feed, err := selection(ctx, st, o)
+	if err != nil {
+		st.Close()
+		return nil, data.Query{}, err
+	}
+	cfg.Strategy = o.strategy
+	cfg.Provenance = engine.Provenance{Store: o.store, Symbols: q.Symbols, Timeframe: q.Timeframe,
+		Start: q.Start, End: q.End, Feed: feed, Adjustment: q.Adjustment}
+	return st, q, nil
+}
+
 func backtest(ctx context.Context, o options, stdout io.Writer, now time.Time) error {
 	cfg, err := engineConfig(o)
 	if err != nil {
@@ -262,18 +280,12 @@ func backtest(ctx context.Context, o options, stdout io.Writer, now time.Time) e
 	if err != nil {
 		return cli.Usage(err)
 	}
-	st, err := cli.OpenStore(ctx, o.store, false)
+	st, q, err := openSelection(ctx, o, &cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	q, feed, err := selection(ctx, st, o)
-	if err != nil {
-		return err
-	}
-	cfg.Strategy = o.strategy
 	cfg.Params = params.Strings()
-	cfg.Provenance = engine.Provenance{Store: o.store, Symbols: q.Symbols, Timeframe: q.Timeframe, Start: q.Start, End: q.End, Feed: feed, Adjustment: q.Adjustment}
 
 	res, prices, err := replay(ctx, st, q, cfg, strat)
 	if err != nil {

@@ -439,17 +439,11 @@ func sweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.Writ
 		return err
 	}
 
-	st, err := cli.OpenStore(ctx, o.store, false)
+	st, q, err := openSelection(ctx, o, &cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	q, feed, err := selection(ctx, st, o)
-	if err != nil {
-		return err
-	}
-	cfg.Strategy = o.strategy
-	cfg.Provenance = engine.Provenance{Store: o.store, Symbols: q.Symbols, Timeframe: q.Timeframe, Start: q.Start, End: q.End, Feed: feed, Adjustment: q.Adjustment}
 	bars, err := loadBars(ctx, st, q)
 	if err != nil {
 		return err
@@ -504,7 +498,7 @@ func sweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.Writ
 	elapsed := time.Since(started)
 
 	s := reports.Sweep{
-		Run: reports.Run{Strategy: o.strategy, Params: plan.fixed, Symbols: q.Symbols, Store: o.store, Feed: feed,
+		Run: reports.Run{Strategy: o.strategy, Params: plan.fixed, Symbols: q.Symbols, Store: o.store, Feed: cfg.Provenance.Feed,
 			Adjustment: string(q.Adjustment), Start: q.Start, End: q.End, Cash: cfg.Cash, Bars: replayed,
 			Version: version, RunDate: now, Timeframe: q.Timeframe.String()},
 		Axes: plan.axes, Params: plan.params, Combinations: plan.total, Skipped: plan.skipped,
