@@ -80,7 +80,11 @@ type RetryError struct {
 }
 
 func (e *RetryError) Error() string {
-	return fmt.Sprintf("alpaca GET %s: gave up after %d attempts: %v", e.Endpoint, e.Attempts, e.Last)
+	attempts := "attempts"
+	if e.Attempts == 1 {
+		attempts = "attempt"
+	}
+	return fmt.Sprintf("alpaca GET %s: gave up after %d %s: %v", e.Endpoint, e.Attempts, attempts, e.Last)
 }
 
 func (e *RetryError) Unwrap() []error { return []error{ErrRetriesExhausted, e.Last} }
