@@ -50,6 +50,15 @@ func TestParseSymbols(t *testing.T) {
 	}
 }
 
+// A key pasted where symbols go is not echoed back.
+func TestParseSymbolsDoesNotEchoLongValues(t *testing.T) {
+	const pasted = "FAKEKEYdoNotUse0123456789abcdef"
+	_, err := ParseSymbols("AAPL," + pasted)
+	if err == nil || strings.Contains(err.Error(), pasted) {
+		t.Fatalf("error %v echoes the value", err)
+	}
+}
+
 func TestReadSymbolsFile(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "syms.txt")

@@ -51,7 +51,12 @@ func checkSymbols(raw []string, flag string) ([]string, error) {
 			return nil, Usagef("%s has an empty entry: give symbols such as AAPL,MSFT", flag)
 		}
 		if !ValidSymbol(s) {
-			return nil, Usagef("%s: invalid symbol %q: want 1-10 letters, digits or dots (BRK.B), or a crypto pair such as BTC/USD", flag, r)
+			// Something long is more likely a pasted key than a symbol: do not echo it.
+			shown := fmt.Sprintf("%q", r)
+			if len(r) > 21 {
+				shown = fmt.Sprintf("of %d characters", len(r))
+			}
+			return nil, Usagef("%s: invalid symbol %s: want 1-10 letters, digits or dots (BRK.B), or a crypto pair such as BTC/USD", flag, shown)
 		}
 		if seen[s] {
 			return nil, Usagef("%s: %s is listed twice", flag, s)
