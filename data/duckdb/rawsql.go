@@ -42,14 +42,20 @@ func rawQuery(conn mapping.Connection, q string, args []any, each func(cols [][]
 	if mapping.ExecutePrepared(stmt, &res) == mapping.StateError {
 		return errors.New(mapping.ResultError(&res))
 	}
+	eachChunk(&res, each)
+	return nil
+}
+
+// eachChunk hands each chunk of res to each as int64 columns (nothing when each is nil).
+func eachChunk(res *mapping.Result, each func(cols [][]int64)) {
 	if each == nil {
-		return nil
+		return
 	}
-	ncol := int(mapping.ColumnCount(&res))
+	ncol := int(mapping.ColumnCount(res))
 	for {
-		chunk := mapping.FetchChunk(res)
+		chunk := mapping.FetchChunk(*res)
 		if chunk.Ptr == nil {
-			return nil
+			return
 		}
 		n := int(mapping.DataChunkGetSize(chunk))
 		cols := make([][]int64, ncol)

@@ -520,22 +520,6 @@ func rawQueryText(conn mapping.Connection, q string, each func(cols [][]int64)) 
 	if mapping.Query(conn, q, &res) == mapping.StateError {
 		return errors.New(mapping.ResultError(&res))
 	}
-	if each == nil {
-		return nil
-	}
-	ncol := int(mapping.ColumnCount(&res))
-	for {
-		chunk := mapping.FetchChunk(res)
-		if chunk.Ptr == nil {
-			return nil
-		}
-		n := int(mapping.DataChunkGetSize(chunk))
-		cols := make([][]int64, ncol)
-		for c := range cols {
-			vec := mapping.DataChunkGetVector(chunk, mapping.IdxT(c))
-			cols[c] = unsafe.Slice((*int64)(mapping.VectorGetData(vec)), n)
-		}
-		each(cols)
-		mapping.DestroyDataChunk(&chunk)
-	}
+	eachChunk(&res, each)
+	return nil
 }
