@@ -17,16 +17,6 @@ type BatchIterator interface {
 	NextBatch() []Bar
 }
 
-// NextBatch returns every bar left, without copying.
-func (s *SliceIterator) NextBatch() []Bar {
-	lo := min(s.i+1, len(s.bars))
-	s.i = len(s.bars) - 1
-	if lo == len(s.bars) {
-		s.i = len(s.bars)
-	}
-	return s.bars[lo:]
-}
-
 // Merge combines iterators, each in (time, symbol) order, into one stream in that order. Ties
 // between iterators go to the one listed first, so the result is deterministic. Merge owns its
 // inputs: closing the result closes them all. Advancing it does not allocate. The result is a

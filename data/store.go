@@ -131,6 +131,16 @@ func (s *SliceIterator) Bar() Bar     { return s.bars[s.i] }
 func (s *SliceIterator) Err() error   { return nil }
 func (s *SliceIterator) Close() error { s.i = len(s.bars); return nil }
 
+// NextBatch returns every bar left, without copying.
+func (s *SliceIterator) NextBatch() []Bar {
+	lo := min(s.i+1, len(s.bars))
+	s.i = len(s.bars) - 1
+	if lo == len(s.bars) {
+		s.i = len(s.bars)
+	}
+	return s.bars[lo:]
+}
+
 // Collect drains it into a slice and closes it.
 func Collect(it BarIterator) ([]Bar, error) {
 	var out []Bar
