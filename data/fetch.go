@@ -219,13 +219,20 @@ func Fetch(ctx context.Context, src Source, st Store, p FetchPlan, progress func
 		carry    *fetched
 	)
 	store := func(group []fetched) error {
-		b := Batch{Timeframe: group[0].c.Timeframe, Adjustment: group[0].c.Adjustment, Feed: src.Feed()}
-		for _, f := range group {
-			b.Bars = append(b.Bars, f.bars...)
-			b.Covered = append(b.Covered, Span{Symbol: f.c.Symbol, Range: f.c.Range})
+		b := Batch{Timeframe: group[0].c.Timeframe, Adjustment: group[0].c.Adjustment, Feed: src.Feed(),
+			Bars: group[0].bars} // no copy for the common case of one chunk
+		if len(group) > 1 {
+			n := 0
+			for _, f := range group {
+				n += len(f.bars)
+			}
+			b.Bars = make([]Bar, 0, n)
 		}
-		if len(group) == 1 {
-			b.Bars = group[0].bars // no copy for the common case
+		for _, f := range group {
+			if len(group) > 1 {
+				b.Bars = append(b.Bars, f.bars...)
+			}
+			b.Covered = append(b.Covered, Span{Symbol: f.c.Symbol, Range: f.c.Range})
 		}
 		if err := st.Write(ctx, b); err != nil {
 			first := group[0].c
