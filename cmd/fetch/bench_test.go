@@ -86,14 +86,3 @@ func (d *discard) Read(context.Context, data.Query) (data.BarIterator, error) {
 }
 func (d *discard) Series(context.Context) ([]data.SeriesInfo, error) { return nil, nil }
 func (d *discard) Close() error                                      { return nil }
-
-// BenchmarkCreateDuckDB is the one-off cost of making a new DuckDB store atomically (open,
-// schema, close with checkpoint, link), paid by the first fetch into a new file.
-func BenchmarkCreateDuckDB(b *testing.B) {
-	dir := b.TempDir()
-	for i := 0; i < b.N; i++ {
-		if err := createDuckDB(context.Background(), filepath.Join(dir, strconv.Itoa(i)+".duckdb")); err != nil {
-			b.Fatal(err)
-		}
-	}
-}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -94,16 +95,27 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
 	}
-	if exists {
+	if !exists {
+		if err := create(ctx, abs); err != nil {
+			return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
+		}
+	} else {
+		dropCreatingLink(abs)
 		// Inspect read-only first: opening read-write may replay a WAL or checkpoint, and a
 		// foreign file must not change because barkeep looked at it.
 		if err := inspect(ctx, abs); err != nil {
 			return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
 		}
 	}
+	return openAt(ctx, abs, true, path)
+}
+
+// openAt opens the database at abs (an absolute path) and, unless exists, creates barkeep's
+// tables in it. name is the path as the caller gave it, for errors.
+func openAt(ctx context.Context, abs string, exists bool, name string) (*Store, error) {
 	db, err := openSQL(abs)
 	if err != nil {
-		return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
+		return nil, fmt.Errorf("open duckdb store %s: %w", name, err)
 	}
 	s := &Store{path: abs, db: db}
 	// barkeep's work is one stream of appends and one ordered scan at a time; DuckDB's extra
@@ -111,13 +123,62 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// both write and read throughput on the 2-core machine (BENCHMARKS.md).
 	if _, err := db.ExecContext(ctx, "SET threads = 1"); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
+		return nil, fmt.Errorf("open duckdb store %s: %w", name, err)
 	}
 	if err := s.init(ctx, exists); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("open duckdb store %s: %w", path, err)
+		return nil, fmt.Errorf("open duckdb store %s: %w", name, err)
 	}
 	return s, nil
+}
+
+// create makes a new store appear at abs whole or not at all. DuckDB creates the file first
+// and barkeep's tables a moment later, so a process killed in between would leave a database
+// without them, which every later Open refuses as not a barkeep store. Instead the store is
+// made under a temporary name, closed (which checkpoints it into the one file) and linked into
+// place: a link never replaces a store another process made meanwhile.
+func create(ctx context.Context, abs string) error {
+	tmp := abs + ".creating"
+	// Leftovers of a process killed while creating: nothing in them was ever a store.
+	for _, p := range []string{tmp, tmp + ".wal"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("create: %w", err)
+		}
+	}
+	st, err := openAt(ctx, tmp, false, tmp)
+	if err != nil {
+		return err
+	}
+	if err := st.Close(); err != nil {
+		return err
+	}
+	if _, err := os.Stat(tmp + ".wal"); err == nil {
+		return errors.New("create: the new database kept a write-ahead log after closing")
+	}
+	err = os.Link(tmp, abs)
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		// A file system without hard links: rename, which could only replace a store made in
+		// the last milliseconds by a second process creating the same path.
+		err = os.Rename(tmp, abs)
+	}
+	if err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("create: %w", err)
+	}
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("create: %w", err)
+	}
+	return nil
+}
+
+// dropCreatingLink removes the temporary name a process killed right after create's link
+// leaves behind: a second name of the store itself.
+func dropCreatingLink(abs string) {
+	tmp := abs + ".creating"
+	fi, err := os.Lstat(abs)
+	tfi, terr := os.Lstat(tmp)
+	if err == nil && terr == nil && os.SameFile(fi, tfi) {
+		_ = os.Remove(tmp)
+	}
 }
 
 // checkFile reports whether path exists, and fails if it exists but is no DuckDB database.
