@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -294,5 +295,34 @@ func TestPriceTapBounded(t *testing.T) {
 	}
 	if pts[0].Price != 0 {
 		t.Fatalf("first point %v", pts[0])
+	}
+}
+
+// The tap keeps the same closes whether the engine reads it a batch or a bar at a time, and
+// passes every bar through either way.
+func TestPriceTapBatches(t *testing.T) {
+	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	var a, b []data.Bar
+	for i := 0; i < 20000; i++ {
+		ti := t0.Add(time.Duration(i) * time.Minute)
+		a = append(a, data.Bar{Symbol: "A", Time: ti, Close: float64(i)})
+		b = append(b, data.Bar{Symbol: "B", Time: ti, Close: float64(-i)})
+	}
+	merged := func() data.BarIterator { return data.Merge(data.NewSliceIterator(a), data.NewSliceIterator(b)) }
+	one := newPriceTap(merged(), []string{"A", "B"})
+	n1 := 0
+	for one.Next() {
+		n1++
+	}
+	batched := newPriceTap(merged(), []string{"A", "B"})
+	n2 := 0
+	for bs := batched.NextBatch(); len(bs) > 0; bs = batched.NextBatch() {
+		n2 += len(bs)
+	}
+	if n1 != 40000 || n2 != n1 {
+		t.Fatalf("passed %d bars one at a time and %d in batches, want 40000", n1, n2)
+	}
+	if !reflect.DeepEqual(one.Prices(), batched.Prices()) {
+		t.Fatal("batches keep other closes than single bars")
 	}
 }

@@ -18,6 +18,7 @@ type priceTap struct {
 	series [][]reports.PricePoint
 	count  []int
 	stride []int
+	one    [1]data.Bar
 }
 
 func newPriceTap(it data.BarIterator, symbols []string) *priceTap {
@@ -42,6 +43,29 @@ func (t *priceTap) Next() bool {
 		return false
 	}
 	b := t.BarIterator.Bar()
+	t.watch(&b)
+	return true
+}
+
+// NextBatch passes batches through when the iterator it taps yields them (data.Merge does),
+// so the engine keeps its batch path; otherwise it is a batch of one.
+func (t *priceTap) NextBatch() []data.Bar {
+	if bi, ok := t.BarIterator.(data.BatchIterator); ok {
+		batch := bi.NextBatch()
+		for i := range batch {
+			t.watch(&batch[i])
+		}
+		return batch
+	}
+	if !t.Next() {
+		return nil
+	}
+	t.one[0] = t.BarIterator.Bar()
+	return t.one[:]
+}
+
+// watch keeps b's close when its symbol's stride says so.
+func (t *priceTap) watch(b *data.Bar) {
 	i, ok := t.index[b.Symbol]
 	if !ok {
 		i = t.add(b.Symbol)
@@ -61,7 +85,6 @@ func (t *priceTap) Next() bool {
 		t.series[i] = s
 	}
 	t.count[i]++
-	return true
 }
 
 // Prices returns each symbol's thinned closes in time order.
