@@ -295,16 +295,8 @@ func backtest(ctx context.Context, o options, stdout io.Writer, now time.Time) e
 	if bq, ok, err := benchmarkQuery(o, q); err != nil {
 		return err
 	} else if ok {
-		bcfg := cfg
-		bcfg.Strategy, bcfg.Params = "buyhold", nil
-		bcfg.Commission, bcfg.Fees, bcfg.SlippageBps = engine.Commission{}, engine.NoFees, 0
-		bcfg.Provenance.Symbols = bq.Symbols
-		bench, _, err := strategies.New("buyhold", nil)
-		if err != nil {
+		if ropts.Benchmark, err = runBenchmark(ctx, st, cfg, bq, nil); err != nil {
 			return err
-		}
-		if ropts.Benchmark, _, err = replay(ctx, st, bq, bcfg, bench); err != nil {
-			return fmt.Errorf("benchmark: %w", err)
 		}
 	}
 	sum, err := reports.Compute(res, ropts)
@@ -345,6 +337,32 @@ func benchmarkQuery(o options, q data.Query) (data.Query, bool, error) {
 		bq.Symbols = syms
 		return bq, true, nil
 	}
+}
+
+// runBenchmark runs buy and hold over bq's symbols with cfg's cash and rules but no costs, so
+// that it shows the market rather than the cost model. It replays loaded when given (bars
+// already in memory for bq), and reads the store otherwise.
+func runBenchmark(ctx context.Context, st data.Store, cfg engine.Config, bq data.Query, loaded []data.Bar) (*engine.Result, error) {
+	cfg.Strategy, cfg.Params = "buyhold", nil
+	cfg.Commission, cfg.Fees, cfg.SlippageBps = engine.Commission{}, engine.NoFees, 0
+	cfg.Provenance.Symbols = bq.Symbols
+	bench, _, err := strategies.New("buyhold", nil)
+	if err != nil {
+		return nil, err
+	}
+	var res *engine.Result
+	if loaded != nil {
+		res, err = engine.Run(ctx, cfg, data.NewSliceIterator(loaded), bench)
+	} else {
+		res, _, err = replay(ctx, st, bq, cfg, bench)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("benchmark: %w", err)
+	}
+	if res.Bars == 0 {
+		return nil, cli.Usagef("--benchmark: %s has no %s bars in the selected range of %s", strings.Join(bq.Symbols, ","), bq.Timeframe, cfg.Provenance.Store)
+	}
+	return res, nil
 }
 
 // replay streams the selected bars through one strategy.

@@ -194,6 +194,7 @@ func TestBacktestBadInput(t *testing.T) {
 		{"negative cash", []string{"--cash", "-5"}, "--cash"},
 		{"leverage below 1", []string{"--leverage", "0.5"}, "--leverage"},
 		{"bad benchmark", []string{"--benchmark", "a,b"}, "--benchmark"},
+		{"benchmark not stored", []string{"--benchmark", "TSLA"}, "TSLA"},
 		{"positional", []string{"extra"}, "unexpected argument"},
 		{"bad flag", []string{"--nope"}, "nope"},
 	}

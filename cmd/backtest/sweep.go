@@ -455,21 +455,12 @@ func sweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.Writ
 		return err
 	}
 	if hasBench {
-		bcfg := cfg
-		bcfg.Strategy, bcfg.Params = "buyhold", nil
-		bcfg.Commission, bcfg.Fees, bcfg.SlippageBps = engine.Commission{}, engine.NoFees, 0
-		bcfg.Provenance.Symbols = bq.Symbols
-		bench, _, err := strategies.New("buyhold", nil)
-		if err != nil {
-			return err
-		}
+		var loaded []data.Bar
 		if slices.Equal(bq.Symbols, q.Symbols) {
-			ropts.Benchmark, err = engine.Run(ctx, bcfg, data.NewSliceIterator(bars), bench)
-		} else {
-			ropts.Benchmark, _, err = replay(ctx, st, bq, bcfg, bench)
+			loaded = bars
 		}
-		if err != nil {
-			return fmt.Errorf("benchmark: %w", err)
+		if ropts.Benchmark, err = runBenchmark(ctx, st, cfg, bq, loaded); err != nil {
+			return err
 		}
 	}
 	// Nothing more is read: the store need not stay open through a long sweep.
