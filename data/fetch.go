@@ -119,14 +119,16 @@ func (p FetchPlan) Plan(ctx context.Context, st Store) ([]Chunk, []SeriesReport,
 
 // CompleteEnd moves end back to the last bar boundary of tf, so that the last bar fetched has
 // closed: a bar still forming must not be recorded as covered, or a rerun would never replace
-// it. Intraday bars are aligned to the clock (a 5Min bar opens at :00, :05, ...) as Alpaca
-// aligns them; daily and longer bars end at midnight New York.
+// it. Intraday bars are aligned to the New York clock from midnight (a 5Min bar opens at :00,
+// :05, ...; a 4Hour bar at 08:00 and 12:00), as the synthetic source aligns them; daily and
+// longer bars end at midnight New York.
 func CompleteEnd(end time.Time, tf Timeframe) time.Time {
-	if tf.Intraday() {
-		return end.Truncate(tf.Duration()).UTC()
-	}
 	ny := end.In(NewYork)
-	return time.Date(ny.Year(), ny.Month(), ny.Day(), 0, 0, 0, 0, NewYork).UTC()
+	midnight := time.Date(ny.Year(), ny.Month(), ny.Day(), 0, 0, 0, 0, NewYork)
+	if tf.Intraday() {
+		return midnight.Add(ny.Sub(midnight).Truncate(tf.Duration())).UTC()
+	}
+	return midnight.UTC()
 }
 
 // splitRange cuts r at calendar boundaries in New York: months for intraday, years otherwise.

@@ -300,6 +300,8 @@ func TestCompleteEnd(t *testing.T) {
 		{Timeframe{5, Min}, time.Date(2024, 3, 5, 15, 0, 0, 0, time.UTC)},
 		{OneHour, time.Date(2024, 3, 5, 15, 0, 0, 0, time.UTC)},
 		{OneDay, ny(2024, 3, 5)},
+		// 15:03 UTC is 10:03 New York: the 4Hour bar opening at 08:00 New York is still forming.
+		{Timeframe{4, Hour}, time.Date(2024, 3, 5, 13, 0, 0, 0, time.UTC)},
 	} {
 		if got := CompleteEnd(end, tt.tf); !got.Equal(tt.want) {
 			t.Errorf("CompleteEnd(%v) = %v want %v", tt.tf, got, tt.want)
