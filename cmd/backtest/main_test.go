@@ -62,6 +62,9 @@ func fixture(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(rssWrapEnv) == "1" {
+		os.Exit(rssWrap(os.Args[1:]))
+	}
 	code := m.Run()
 	if fixtureDir != "" {
 		os.RemoveAll(fixtureDir)

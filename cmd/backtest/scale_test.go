@@ -144,8 +144,11 @@ type runUsage struct {
 func measure(t *testing.T, name string, args ...string) runUsage {
 	t.Helper()
 	var out bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Env = append(os.Environ(), "GODEBUG=gctrace=1")
+	// Through this test binary as a small wrapper process: a child started straight from the
+	// test process (large under -race) would report the test's own RSS as its peak, since Linux
+	// carries the pre-exec address space's high-water mark across exec.
+	cmd := exec.Command(os.Args[0], append([]string{name}, args...)...)
+	cmd.Env = append(os.Environ(), "GODEBUG=gctrace=1", rssWrapEnv+"=1")
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	err := cmd.Run()
@@ -153,13 +156,56 @@ func measure(t *testing.T, name string, args ...string) runUsage {
 	if err != nil {
 		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out.String())
 	}
-	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	maxRSS, ok := wrappedMaxRSS(out.String())
 	if !ok {
-		t.Fatalf("%s: no rusage", filepath.Base(name))
+		t.Fatalf("%s: the wrapper reported no peak RSS\n%s", filepath.Base(name), out.String())
 	}
-	u := runUsage{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), maxRSS: maxRSSBytes(ru)}
+	u := runUsage{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), maxRSS: maxRSS}
 	u.heapPeak, u.heapGoal = gcTracePeaks(out.String())
 	return u
+}
+
+// rssWrapEnv makes the test binary run its arguments as a command and report the command's
+// peak RSS (see measure).
+const rssWrapEnv = "BARKEEP_RSS_WRAP"
+
+// rssMarker starts the line on which rssWrap reports the peak RSS in bytes.
+const rssMarker = "barkeep-test-maxrss: "
+
+// rssWrap runs args as a command, passing its output and exit code through, and prints its peak
+// RSS last. The command is started from this small process, so its peak is its own.
+func rssWrap(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "rss wrapper: no command")
+		return 2
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err := cmd.Run()
+	if cmd.ProcessState != nil {
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			fmt.Printf("\n%s%d\n", rssMarker, maxRSSBytes(ru))
+		}
+	}
+	if err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		fmt.Fprintln(os.Stderr, "rss wrapper:", err)
+		return 1
+	}
+	return 0
+}
+
+// wrappedMaxRSS finds rssWrap's report in a command's output.
+func wrappedMaxRSS(out string) (int64, bool) {
+	i := strings.LastIndex(out, rssMarker)
+	if i < 0 {
+		return 0, false
+	}
+	line, _, _ := strings.Cut(out[i+len(rssMarker):], "\n")
+	n, err := strconv.ParseInt(strings.TrimSpace(line), 10, 64)
+	return n, err == nil
 }
 
 // gcTracePeaks reads "gc N @...: ..., A->B->C MB, D MB goal, ..." lines and returns the largest
