@@ -15,8 +15,8 @@ import (
 
 	"github.com/barkeep-trading/barkeep/data"
 	"github.com/barkeep-trading/barkeep/data/alpaca"
-	"github.com/barkeep-trading/barkeep/data/alpaca/alpacatest"
 	"github.com/barkeep-trading/barkeep/data/storetest"
+	"github.com/barkeep-trading/barkeep/internal/alpacatest"
 	"github.com/barkeep-trading/barkeep/internal/cli"
 )
 

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
-	"github.com/barkeep-trading/barkeep/data/alpaca/alpacatest"
+	"github.com/barkeep-trading/barkeep/internal/alpacatest"
 )
 
 // BenchmarkSourceBars measures bars/s through the SDK, the transport and the fake server on

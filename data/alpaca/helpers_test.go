@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
-	"github.com/barkeep-trading/barkeep/data/alpaca/alpacatest"
+	"github.com/barkeep-trading/barkeep/internal/alpacatest"
 )
 
 // fakeClock is shared by the client (backoff, pacing) and, where a test wants, the server: a

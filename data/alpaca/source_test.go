@@ -11,7 +11,7 @@ import (
 	"github.com/alpacahq/alpaca-trade-api-go/v3/marketdata"
 
 	"github.com/barkeep-trading/barkeep/data"
-	"github.com/barkeep-trading/barkeep/data/alpaca/alpacatest"
+	"github.com/barkeep-trading/barkeep/internal/alpacatest"
 )
 
 var t0 = time.Date(2024, 1, 2, 14, 30, 0, 0, time.UTC)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
-	"github.com/barkeep-trading/barkeep/data/alpaca/alpacatest"
+	"github.com/barkeep-trading/barkeep/internal/alpacatest"
 )
 
 func TestBucket(t *testing.T) {
