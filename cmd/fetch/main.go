@@ -258,7 +258,7 @@ func source(o options, p data.FetchPlan, getenv func(string) string, logger *slo
 	}
 	needKey := false
 	for _, s := range p.Symbols {
-		if !cli.IsCrypto(s) {
+		if !data.IsCrypto(s) {
 			needKey = true
 		}
 	}

@@ -82,9 +82,6 @@ func (s *Source) NoBars() []string {
 	return out
 }
 
-// IsCrypto reports whether sym is a crypto pair (BTC/USD), fetched from the crypto endpoint.
-func IsCrypto(sym string) bool { return strings.Contains(sym, "/") }
-
 // Bars fetches the bars of req, in pages of one symbol each, each oldest first. Stock symbols
 // go to /v2/stocks/bars with the configured feed, crypto pairs to /v1beta3/crypto/us/bars.
 // The whole request is held in memory before its first page is yielded (the SDK gathers all
@@ -112,7 +109,7 @@ func (s *Source) bars(ctx context.Context, req data.Request, yield func([]data.B
 	for _, sym := range req.Symbols {
 		switch {
 		case slices.Contains(stocks, sym) || slices.Contains(cryptos, sym):
-		case IsCrypto(sym):
+		case data.IsCrypto(sym):
 			cryptos = append(cryptos, sym)
 		default:
 			stocks = append(stocks, sym)

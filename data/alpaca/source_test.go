@@ -37,7 +37,7 @@ func TestBarsMatchServer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			m := map[string][]data.Bar{}
 			for _, sym := range tt.syms {
-				m[sym] = genBars(sym, t0, time.Minute, tt.n, IsCrypto(sym))
+				m[sym] = genBars(sym, t0, time.Minute, tt.n, data.IsCrypto(sym))
 			}
 			srv := alpacatest.NewServer(t, alpacatest.Options{Bars: m, Gzip: tt.gzip})
 			src, _ := newTestSource(t, srv, nil, nil)
@@ -58,7 +58,7 @@ func TestBarsMatchServer(t *testing.T) {
 				if q.Get("limit") != "10000" || q.Get("timeframe") != "1Min" || q.Get("sort") != "asc" {
 					t.Errorf("request %d query %v: want limit 10000, timeframe 1Min, sort asc", i, q)
 				}
-				if !IsCrypto(tt.syms[0]) && (q.Get("feed") != "iex" || q.Get("adjustment") != "raw") {
+				if !data.IsCrypto(tt.syms[0]) && (q.Get("feed") != "iex" || q.Get("adjustment") != "raw") {
 					t.Errorf("request %d query %v: want feed iex, adjustment raw", i, q)
 				}
 				// The fake's tokens all hold '+', '/' and '='; reaching here intact means the

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/barkeep-trading/barkeep/data"
 )
 
 // ParseSymbols splits a comma-separated list, upper-cases it and checks each symbol. Stock
@@ -50,7 +52,7 @@ func checkSymbols(raw []string, flag string) ([]string, error) {
 			}
 			return nil, Usagef("%s has an empty entry: give symbols such as AAPL,MSFT", flag)
 		}
-		if !ValidSymbol(s) {
+		if !data.ValidSymbol(s) {
 			// Something long is more likely a pasted key than a symbol: do not echo it.
 			shown := fmt.Sprintf("%q", r)
 			if len(r) > 21 {
@@ -66,26 +68,3 @@ func checkSymbols(raw []string, flag string) ([]string, error) {
 	}
 	return out, nil
 }
-
-// ValidSymbol reports whether s (upper case) is a stock symbol or a crypto pair.
-func ValidSymbol(s string) bool {
-	if base, quote, ok := strings.Cut(s, "/"); ok {
-		return validPart(base, 10) && validPart(quote, 10) && !strings.Contains(base+quote, ".")
-	}
-	return validPart(s, 10) && s[0] != '.' && s[len(s)-1] != '.'
-}
-
-func validPart(s string, n int) bool {
-	if len(s) == 0 || len(s) > n {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.') {
-			return false
-		}
-	}
-	return true
-}
-
-// IsCrypto reports whether a symbol is a crypto pair.
-func IsCrypto(s string) bool { return strings.Contains(s, "/") }
