@@ -1,8 +1,6 @@
 package strategies
 
 import (
-	"fmt"
-
 	"github.com/barkeep-trading/barkeep/data"
 	"github.com/barkeep-trading/barkeep/engine"
 	"github.com/barkeep-trading/barkeep/strategies/indicator"
@@ -54,7 +52,7 @@ type crossState struct {
 func newCrossover(p Params, name string, newAvg func(int) average) (*Crossover, error) {
 	fast, slow := p.Int("fast"), p.Int("slow")
 	if fast >= slow {
-		return nil, fmt.Errorf("%w: %s needs fast (%d) below slow (%d)", ErrBadParam, name, fast, slow)
+		return nil, Rejectf("%s needs fast (%d) below slow (%d)", name, fast, slow)
 	}
 	return &Crossover{base: base{SizingOf(p)}, fast: fast, slow: slow, newAvg: newAvg}, nil
 }

@@ -22,7 +22,7 @@ func Describe(w io.Writer) error {
 			if p.Integer {
 				kind = " (integer)"
 			}
-			fmt.Fprintf(tw, "\t%s\t%s\t%s\t%s%s\n", p.Name, formatFloat(p.Default), p.Range(), p.Description, kind)
+			fmt.Fprintf(tw, "\t%s\t%s\t%s\t%s%s\n", p.Name, FormatValue(p.Default), p.Range(), p.Description, kind)
 		}
 	}
 	if err := tw.Flush(); err != nil {

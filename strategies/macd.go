@@ -1,8 +1,6 @@
 package strategies
 
 import (
-	"fmt"
-
 	"github.com/barkeep-trading/barkeep/data"
 	"github.com/barkeep-trading/barkeep/engine"
 	"github.com/barkeep-trading/barkeep/strategies/indicator"
@@ -19,7 +17,7 @@ func init() {
 		New: func(p Params) (engine.Strategy, error) {
 			m := &MACD{base: base{SizingOf(p)}, fast: p.Int("fast"), slow: p.Int("slow"), signal: p.Int("signal")}
 			if m.fast >= m.slow {
-				return nil, fmt.Errorf("%w: macd needs fast (%d) below slow (%d)", ErrBadParam, m.fast, m.slow)
+				return nil, Rejectf("macd needs fast (%d) below slow (%d)", m.fast, m.slow)
 			}
 			return m, nil
 		},

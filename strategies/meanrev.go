@@ -1,8 +1,6 @@
 package strategies
 
 import (
-	"fmt"
-
 	"github.com/barkeep-trading/barkeep/data"
 	"github.com/barkeep-trading/barkeep/engine"
 	"github.com/barkeep-trading/barkeep/strategies/indicator"
@@ -19,7 +17,7 @@ func init() {
 		New: func(p Params) (engine.Strategy, error) {
 			r := &RSI{base: base{SizingOf(p)}, period: p.Int("period"), lower: p.Get("lower"), upper: p.Get("upper")}
 			if r.lower >= r.upper {
-				return nil, fmt.Errorf("%w: rsi needs lower (%v) below upper (%v)", ErrBadParam, r.lower, r.upper)
+				return nil, Rejectf("rsi needs lower (%v) below upper (%v)", r.lower, r.upper)
 			}
 			return r, nil
 		},

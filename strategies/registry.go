@@ -3,9 +3,7 @@ package strategies
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -16,12 +14,13 @@ import (
 var ErrUnknownStrategy = errors.New("unknown strategy")
 
 // ErrBadParam is wrapped by New when a parameter is unknown, malformed or out of range, or when
-// the strategy rejects the combination (for example sma with fast >= slow).
+// the strategy rejects the combination (for example sma with fast >= slow). The error is then
+// a *ParamError, whose Fault says which.
 var ErrBadParam = errors.New("bad parameter")
 
 // Factory builds a strategy from complete, validated parameters: every parameter of its Spec
-// is present and within range. It returns an error (New wraps it in ErrBadParam) for
-// combinations that are invalid together.
+// is present and within range. It returns an error for combinations that are invalid together,
+// best made with Rejectf (New turns any other error into a *ParamError of Fault Rejected).
 type Factory func(p Params) (engine.Strategy, error)
 
 // Spec describes a strategy: what Describe prints, what New validates, and how to build it.
@@ -54,7 +53,7 @@ func Register(name string, s Spec) {
 		}
 		seen[p.Name] = true
 		if err := p.check(p.Default); err != nil {
-			panic(fmt.Sprintf("strategies: Register %s: default of %s: %v", name, p.Name, err))
+			panic(fmt.Sprintf("strategies: Register %s: default of %s: %v", name, p.Name, err.Err))
 		}
 	}
 	mu.Lock()
@@ -102,14 +101,30 @@ func New(name string, raw map[string]string) (engine.Strategy, Params, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	s, err := spec.New(p)
+	s, err := spec.Build(p)
 	if err != nil {
-		if !errors.Is(err, ErrBadParam) {
-			err = fmt.Errorf("%w: %w", ErrBadParam, err)
-		}
-		return nil, nil, fmt.Errorf("strategy %s: %w", name, err)
+		return nil, nil, err
 	}
 	return s, p, nil
+}
+
+// Build makes a strategy from p, complete and valid parameters (as Parse returns them), so
+// that callers building many strategies from one parsed set, such as a sweep's runs, skip
+// parsing. A refusal of the factory is a *ParamError of Fault Rejected.
+func (s Spec) Build(p Params) (engine.Strategy, error) {
+	st, err := s.New(p)
+	if err != nil {
+		// Only the factory's own ParamError is taken as is: one wrapped in more context keeps
+		// that context as the detail.
+		pe, ok := err.(*ParamError)
+		if !ok {
+			pe = &ParamError{Fault: Rejected, Err: err}
+		}
+		named := *pe
+		named.Strategy = s.Name
+		return nil, &named
+	}
+	return st, nil
 }
 
 // Parse validates raw values against the Spec's parameters and fills in defaults.
@@ -123,12 +138,13 @@ func (s Spec) Parse(raw map[string]string) (Params, error) {
 	for _, k := range keys {
 		i := slices.IndexFunc(s.Params, func(p Param) bool { return p.Name == k })
 		if i < 0 {
-			return nil, fmt.Errorf("strategy %s: %w: unknown parameter %q: valid parameters are %s",
-				s.Name, ErrBadParam, k, strings.Join(s.paramNames(), ", "))
+			return nil, &ParamError{Strategy: s.Name, Param: k, Fault: UnknownParam,
+				Err: fmt.Errorf("unknown parameter %q: valid parameters are %s", k, strings.Join(s.paramNames(), ", "))}
 		}
-		v, err := s.Params[i].parse(raw[k])
-		if err != nil {
-			return nil, fmt.Errorf("strategy %s: %w: %w", s.Name, ErrBadParam, err)
+		v, pe := s.Params[i].parse(raw[k])
+		if pe != nil {
+			pe.Strategy = s.Name
+			return nil, pe
 		}
 		p[k] = v
 	}
@@ -146,86 +162,4 @@ func (s Spec) paramNames() []string {
 		names[i] = p.Name
 	}
 	return names
-}
-
-// Param describes one numeric parameter. Values must lie in [Min, Max] ((Min, Max] when
-// MinExclusive is set) and be whole numbers when Integer is set.
-type Param struct {
-	Name, Description string
-	Default, Min, Max float64
-	Integer           bool
-	MinExclusive      bool // Min itself is not allowed: pct must be above 0
-}
-
-// Range spells the allowed interval as Describe and errors show it: "[1, 10000]", "(0, 10]".
-func (p Param) Range() string {
-	open := "["
-	if p.MinExclusive {
-		open = "("
-	}
-	return open + formatFloat(p.Min) + ", " + formatFloat(p.Max) + "]"
-}
-
-func (p Param) parse(s string) (float64, error) {
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil {
-		kind := "a number"
-		if p.Integer {
-			kind = "a whole number"
-		}
-		return 0, fmt.Errorf("%s=%q is not %s (want %s in %s)", p.Name, s, kind, kind, p.Range())
-	}
-	if err := p.check(v); err != nil {
-		return 0, err
-	}
-	return v, nil
-}
-
-func (p Param) check(v float64) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return fmt.Errorf("%s=%v is not a finite number (want %s)", p.Name, v, p.Range())
-	}
-	if p.Integer && v != math.Trunc(v) {
-		return fmt.Errorf("%s=%v is not a whole number (want a whole number in %s)", p.Name, v, p.Range())
-	}
-	if v < p.Min || v > p.Max || (p.MinExclusive && v == p.Min) {
-		return fmt.Errorf("%s=%v is out of range %s", p.Name, v, p.Range())
-	}
-	return nil
-}
-
-// formatFloat spells whole numbers in full (1000000000, not 1e+09) and others shortest.
-func formatFloat(v float64) string {
-	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
-}
-
-// Params are a strategy's parameter values by name, complete once New has filled defaults.
-type Params map[string]float64
-
-// Get returns the named value, 0 if absent.
-func (p Params) Get(name string) float64 { return p[name] }
-
-// Int returns the named value as an int, for Integer parameters.
-func (p Params) Int(name string) int { return int(p[name]) }
-
-// Strings returns the values spelled as New parses them, for engine.Config.Params and reports.
-func (p Params) Strings() map[string]string {
-	out := make(map[string]string, len(p))
-	for k, v := range p {
-		out[k] = formatFloat(v)
-	}
-	return out
-}
-
-// ParseParam splits a "name=value" command-line argument.
-func ParseParam(s string) (name, value string, err error) {
-	name, value, ok := strings.Cut(s, "=")
-	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-	if !ok || name == "" || value == "" {
-		return "", "", fmt.Errorf("%w: %q is not of the form name=value", ErrBadParam, s)
-	}
-	return name, value, nil
 }

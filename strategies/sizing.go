@@ -33,7 +33,7 @@ func SizingOf(p Params) Sizing { return Sizing{Pct: p.Get("pct"), Qty: p.Get("qt
 // Check fails early, in a strategy's Init, on a size the engine would reject on every order.
 func (s Sizing) Check(cfg engine.Config) error {
 	if s.Qty != 0 && !cfg.Fractional && s.Qty != math.Trunc(s.Qty) {
-		return fmt.Errorf("%w: qty=%v is fractional but the engine trades whole shares", ErrBadParam, s.Qty)
+		return &ParamError{Param: "qty", Fault: NotWhole, Err: fmt.Errorf("qty=%v is fractional but the engine trades whole shares", s.Qty)}
 	}
 	return nil
 }
