@@ -75,18 +75,22 @@ func FormatValue(v float64) string {
 }
 
 // RoundAsWritten rounds v, computed from the literals (start + i×step), to the most decimals
-// written in any of them, so that 0.1 + 2×0.1 reads 0.3 and not 0.30000000000000004. A literal
-// with an exponent leaves v unrounded: its decimals are not what was typed.
+// written in any of them, so that 0.1 + 2×0.1 reads 0.3 and not 0.30000000000000004.
+// Literals with an exponent say nothing about decimals: when all have one, v is left as is.
 func RoundAsWritten(v float64, literals ...string) float64 {
-	dec := 0
+	dec := -1
 	for _, s := range literals {
 		s = strings.TrimSpace(s)
-		if strings.ContainsAny(s, "eE") {
-			return v
-		}
-		if _, frac, ok := strings.Cut(s, "."); ok {
+		switch _, frac, ok := strings.Cut(s, "."); {
+		case strings.ContainsAny(s, "eE"):
+		case ok:
 			dec = max(dec, len(frac))
+		default:
+			dec = max(dec, 0)
 		}
+	}
+	if dec < 0 {
+		return v
 	}
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', dec, 64), 64)
 	return r

@@ -38,6 +38,8 @@ func TestRoundAsWritten(t *testing.T) {
 		{0.05 + 3*0.05, []string{"0.05", "0.05"}, 0.2},
 		{5 + 2*2.5, []string{"5", "2.5"}, 10},
 		{0.1 + 2*0.1, []string{"1e-1", "1e-1"}, 0.1 + 2*0.1}, // exponent forms: left as is
+		{0.1 + 2*0.1, []string{"1e-1", "0.1"}, 0.3},          // the other literal's decimals count
+		{1.23456, []string{"1", "2E0"}, 1},
 		{7, []string{" 7 ", "1"}, 7},
 	}
 	for _, tt := range tests {
