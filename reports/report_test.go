@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,9 +15,8 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/engine"
+	"github.com/barkeep-trading/barkeep/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // sampleReport computes and writes the report of 130 sessions of minute points (enough for the
 // 126-day rolling Sharpe) and returns its directory.
@@ -67,15 +65,7 @@ func TestReportStructure(t *testing.T) {
 	for _, m := range cardRE.FindAllStringSubmatch(html, -1) {
 		outline.WriteString("card " + m[1] + "\n")
 	}
-	golden := filepath.Join("testdata", "structure.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(outline.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if want := readFile(t, golden); outline.String() != want {
-		t.Errorf("report outline differs from %s (go test -update to accept):\n got:\n%s\nwant:\n%s", golden, outline.String(), want)
-	}
+	golden.Compare(t, filepath.Join("testdata", "structure.golden"), []byte(outline.String()))
 	if n := strings.Count(html, "<svg"); n < 6 {
 		t.Errorf("%d inline SVG plots, want at least 6", n)
 	}

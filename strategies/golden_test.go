@@ -1,22 +1,18 @@
 package strategies
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
 	"github.com/barkeep-trading/barkeep/engine"
+	"github.com/barkeep-trading/barkeep/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // walkBars returns n daily bars per symbol from a seeded random walk, in (time, symbol) order,
 // priced in cents as real bars are. The same seed gives the same bars on every platform:
@@ -44,8 +40,8 @@ func walkBars(seed uint64, n int, symbols ...string) []data.Bar {
 	return bars
 }
 
-// golden is what the sma golden file pins: every trade and the final state of the portfolio.
-type golden struct {
+// smaGolden is what the sma golden file pins: every trade and the final state of the portfolio.
+type smaGolden struct {
 	Strategy    string
 	Params      map[string]string
 	Bars        int64
@@ -78,7 +74,7 @@ func TestSMAGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := res.Equity[len(res.Equity)-1]
-	g := golden{Strategy: "sma", Params: p.Strings(), Bars: res.Bars, Orders: len(res.Orders), Fills: len(res.Fills),
+	g := smaGolden{Strategy: "sma", Params: p.Strings(), Bars: res.Bars, Orders: len(res.Orders), Fills: len(res.Fills),
 		FinalEquity: last.Equity, FinalCash: last.Cash, Trades: res.Trades}
 	if len(g.Trades) < 10 {
 		t.Fatalf("only %d trades: the fixture no longer exercises the strategy", len(g.Trades))
@@ -88,38 +84,5 @@ func TestSMAGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = append(got, '\n')
-	path := filepath.Join("testdata", "sma_golden.json")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestSMAGolden -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("sma result differs from %s (rerun with -update if the change is intended):\n%s", path, firstDiff(want, got))
-	}
+	golden.Compare(t, filepath.Join("testdata", "sma_golden.json"), got)
 }
-
-// firstDiff shows the first differing line, which is enough to see what moved.
-func firstDiff(want, got []byte) string {
-	wl, gl := bytes.Split(want, []byte("\n")), bytes.Split(got, []byte("\n"))
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g []byte
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if !bytes.Equal(w, g) {
-			return "line " + itoa(i+1) + ":\n  want " + string(w) + "\n  got  " + string(g)
-		}
-	}
-	return "(no line differs)"
-}
-
-func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }

@@ -3,14 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"github.com/barkeep-trading/barkeep/internal/golden"
+)
 
 // TestGoldenSMASynth pins the whole path (synthetic source, fetch loop, DuckDB store, engine,
 // sma, statistics) on deterministic data: any change to a fill rule, an indicator, a statistic
@@ -34,20 +33,6 @@ func TestGoldenSMASynth(t *testing.T) {
 			t.Fatal(err)
 		}
 		got = bytes.ReplaceAll(got, []byte(o.store), []byte("STORE"))
-		golden := filepath.Join("testdata", "sma_synth_"+name)
-		if *update {
-			os.MkdirAll("testdata", 0o755)
-			if err := os.WriteFile(golden, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run go test -run TestGoldenSMASynth -update to create it)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s; if the change is intended, rerun with -update and review the diff", name, golden)
-		}
+		golden.Compare(t, filepath.Join("testdata", "sma_synth_"+name), got)
 	}
 }

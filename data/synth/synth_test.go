@@ -4,18 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 func nyDay(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, data.NewYork) }
 
@@ -75,19 +72,7 @@ func TestDeterministic(t *testing.T) {
 func TestGolden(t *testing.T) {
 	got := encode(fetch(t, New(), req("30Min", nyDay(2024, 7, 3), nyDay(2024, 7, 6), "AAPL")))
 	got = append(got, encode(fetch(t, New(WithSeed(42)), req("1Day", nyDay(2024, 7, 1), nyDay(2024, 7, 8), "SPY")))...)
-	path := filepath.Join("testdata", "golden.txt")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s:\n%s", path, got)
-	}
+	golden.Compare(t, filepath.Join("testdata", "golden.txt"), got)
 }
 
 // TestRangeIndependent: the bars of a range are the same whether it is fetched at once or in

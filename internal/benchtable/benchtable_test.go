@@ -2,15 +2,14 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/barkeep-trading/barkeep/internal/golden"
+)
 
 func TestParseResult(t *testing.T) {
 	tests := []struct {
@@ -204,19 +203,7 @@ func TestGolden(t *testing.T) {
 	if code != 1 {
 		t.Errorf("exit code %d, want 1 for an input with failures (stderr %q)", code, errb.String())
 	}
-	golden := filepath.Join("testdata", "sample.md")
-	if *update {
-		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(out.Bytes(), want) {
-		t.Errorf("table differs from %s (rerun with -update if intended):\n%s", golden, out.String())
-	}
+	golden.Compare(t, filepath.Join("testdata", "sample.md"), out.Bytes())
 }
 
 func TestRunExitCodes(t *testing.T) {
