@@ -1,0 +1,13 @@
+// Package sweep runs one strategy over the same bars with many parameter sets: the --grid
+// syntax (Grid), a Plan of every combination validated against the strategy's Spec, the
+// deterministic parallel runner (Execute), ranking (Rank), and the memory a sweep needs
+// (Need, CheckMemory).
+//
+// A Plan is an ordered list of Runs, each with its index and complete parameters; results
+// always come back in that order whatever the scheduling, so slices of a plan (shards) and
+// repeated plans over windows of the bars (walk-forward) compose without reordering.
+//
+// The package computes no statistics and renders nothing: Execute takes the scoring function
+// as an argument (reports.Scorer.Stats in the backtest command), and ranking takes the
+// comparison. It imports data, engine and strategies only, and no cgo.
+package sweep

@@ -1,0 +1,108 @@
+package sweep
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"unsafe"
+
+	"github.com/barkeep-trading/barkeep/data"
+)
+
+// BarBytes is the memory one loaded bar holds: the data.Bar in the slice (96 bytes on 64-bit
+// systems); its symbol string is shared with the other bars of its series, and the slice is
+// sized from the store's count, so nothing else grows with the bars. BenchmarkMemoryPerBar
+// measures it.
+const BarBytes = int64(unsafe.Sizeof(data.Bar{}))
+
+// RunBytes is the working memory of one run per bar it replays, at its peak when the result
+// is complete: the equity curve (56 bytes a point) and the marks it is built from.
+// BenchmarkMemoryPerBar measured 101 bytes; scoring adds only per-day figures.
+const RunBytes = 104
+
+// baseBytes is what a sweep needs whatever its size: the program, its runtime and the store's
+// buffers while the bars load.
+const baseBytes = 64 << 20
+
+// Need is the memory a sweep of bars with jobs parallel runs holds at its peak: the bars once,
+// and a run's working memory for each job.
+func Need(bars int64, jobs int) int64 {
+	return baseBytes + bars*BarBytes + int64(max(jobs, 1))*bars*RunBytes
+}
+
+// MemoryError is a sweep refused because it cannot fit in the memory available, which would
+// make the machine swap for hours rather than fail.
+type MemoryError struct {
+	Bars      int64
+	Jobs      int
+	Need      int64 // bytes, as Need(Bars, Jobs)
+	Available int64 // bytes
+	// FitJobs is the most parallel runs that fit, 0 when even one does not.
+	FitJobs int
+}
+
+func (e *MemoryError) Error() string {
+	return fmt.Sprintf("a sweep of %d bars with %d parallel runs needs about %s of memory (%d B a bar, plus %d B a bar for each run), but %s is available",
+		e.Bars, e.Jobs, sizeString(e.Need), BarBytes, RunBytes, sizeString(e.Available))
+}
+
+// CheckMemory returns a *MemoryError unless a sweep of bars with jobs parallel runs fits in
+// available bytes.
+func CheckMemory(bars int64, jobs int, available int64) error {
+	need := Need(bars, jobs)
+	if need <= available {
+		return nil
+	}
+	fit := 0
+	for j := jobs - 1; j >= 1; j-- {
+		if Need(bars, j) <= available {
+			fit = j
+			break
+		}
+	}
+	return &MemoryError{Bars: bars, Jobs: jobs, Need: need, Available: available, FitJobs: fit}
+}
+
+// AvailableMemory returns the memory the kernel can give without swapping (MemAvailable of
+// /proc/meminfo), and false where it cannot tell (systems other than Linux), where a sweep
+// is then not checked.
+func AvailableMemory() (int64, bool) {
+	if runtime.GOOS != "linux" {
+		return 0, false
+	}
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0, false
+	}
+	return memAvailable(b)
+}
+
+// memAvailable reads the MemAvailable line of /proc/meminfo ("MemAvailable:   23536064 kB").
+func memAvailable(meminfo []byte) (int64, bool) {
+	sc := bufio.NewScanner(bytes.NewReader(meminfo))
+	for sc.Scan() {
+		f := bytes.Fields(sc.Bytes())
+		if len(f) == 3 && string(f[0]) == "MemAvailable:" && string(f[2]) == "kB" {
+			kb, err := strconv.ParseInt(string(f[1]), 10, 64)
+			if err != nil || kb < 0 {
+				return 0, false
+			}
+			return kb << 10, true
+		}
+	}
+	return 0, false
+}
+
+// sizeString spells a size for people: "1.5 GB", "640 MB" (powers of 1024, as free(1) counts).
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return strconv.FormatFloat(float64(n)/(1<<30), 'f', 1, 64) + " GB"
+	case n >= 1<<20:
+		return strconv.FormatInt(n>>20, 10) + " MB"
+	}
+	return strconv.FormatInt(n>>10, 10) + " KB"
+}
