@@ -66,10 +66,11 @@
 //
 // Commission per fill: PerShare is Rate per share, at least Min; PerOrder is Rate; Percent is
 // Rate times notional, at least Min. With Fees == AlpacaFees every sell also pays the SEC
-// Section 31 fee (notional times the rate in SECFeeSchedule on the fill's New York date, rounded
-// up to the cent) and FINRA's trading activity fee (shares times the rate in TAFSchedule, at most
-// its per-trade cap, rounded up to the cent). Fees are rounded per fill, where Alpaca rounds the
-// day's total. Alpaca's CAT fee, borrow fees on shorts and margin interest are not modelled.
+// Section 31 fee (notional times the rate in Config.FeeSchedule.SEC on the fill's New York date,
+// rounded up to the cent) and FINRA's trading activity fee (shares times the rate in
+// Config.FeeSchedule.TAF, at most its per-trade cap, rounded up to the cent); a zero
+// FeeSchedule charges DefaultFeeSchedule's rates. Fees are rounded per fill, where Alpaca rounds
+// the day's total. Alpaca's CAT fee, borrow fees on shorts and margin interest are not modelled.
 //
 // # Buying power
 //

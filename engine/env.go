@@ -387,7 +387,7 @@ func (e *Env) unitCostEstimate(side Side, p float64) float64 {
 	}
 	if side == Sell && e.cfg.Fees == AlpacaFees {
 		// The highest rates ever tabulated: an estimate must not depend on the fill's date.
-		u += fill*maxRate(SECFeeSchedule) + maxRate(TAFSchedule)
+		u += fill*maxRate(e.cfg.FeeSchedule.SEC) + maxRate(e.cfg.FeeSchedule.TAF)
 	}
 	return u
 }

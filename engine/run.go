@@ -65,6 +65,11 @@ func normalize(cfg Config) (Config, error) {
 	case cfg.Session > AllHours:
 		return cfg, fmt.Errorf("engine: unknown session filter %d", cfg.Session)
 	}
+	fees, err := cfg.FeeSchedule.forRun(cfg.Fees)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.FeeSchedule = fees
 	return cfg, nil
 }
 

@@ -231,6 +231,9 @@ type Config struct {
 	Commission  Commission
 	SlippageBps float64 // adverse price move on every fill, in basis points
 	Fees        Fees
+	// FeeSchedule holds the rates AlpacaFees charges; zero means DefaultFeeSchedule. The
+	// Result's Config holds the schedule the run used.
+	FeeSchedule FeeSchedule
 	Short       bool    // allow short positions
 	Leverage    float64 // gross exposure limit as a multiple of equity; 1 (a cash account) when zero
 	Fractional  bool    // allow fractional quantities; whole shares otherwise
