@@ -4,18 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/barkeep-trading/barkeep/data/calendar"
 )
-
-// NewYork is the exchange time zone of US equities.
-var NewYork = mustLoad("America/New_York")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(fmt.Sprintf("barkeep needs the time zone database for %s: %v (import time/tzdata)", name, err))
-	}
-	return loc
-}
 
 // DateForms describes the accepted date spellings.
 const DateForms = "YYYY-MM-DD (a New York trading day) or RFC 3339 (2024-01-02T09:30:00Z)"
@@ -47,7 +38,7 @@ func parseDate(s string) (t time.Time, dateOnly bool, err error) {
 	if in == "" {
 		return time.Time{}, false, fmt.Errorf("empty date: want %s", DateForms)
 	}
-	if t, err := time.ParseInLocation(time.DateOnly, in, NewYork); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, in, calendar.NewYork); err == nil {
 		if t.Year() < 1900 || t.Year() > 2200 {
 			return time.Time{}, false, fmt.Errorf("date %q is out of range", s)
 		}

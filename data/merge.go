@@ -6,17 +6,6 @@ import (
 	"time"
 )
 
-// BatchIterator is an optional fast path of a BarIterator, found by type assertion as
-// io.WriterTo is: NextBatch advances past a run of bars and returns them all at once, sparing
-// an interface call and a copy of each bar. After it the iterator stands on the batch's last
-// bar (Bar returns it), so Next and NextBatch may be mixed. The batch is valid until the next
-// call of Next or NextBatch and must not be modified; an empty batch means the end (then check
-// Err). Wrappers that watch every bar must not expose it unless they watch batches too.
-type BatchIterator interface {
-	BarIterator
-	NextBatch() []Bar
-}
-
 // Merge combines iterators, each in (time, symbol) order, into one stream in that order. Ties
 // between iterators go to the one listed first, so the result is deterministic. Merge owns its
 // inputs: closing the result closes them all. Advancing it does not allocate. The result is a

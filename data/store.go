@@ -86,18 +86,30 @@ type SeriesInfo struct {
 	Feed        string    // feed of the most recent write
 }
 
-// Store keeps bars. Implementations are safe for use by one process at a time for writing;
-// readers in other processes see either the state before or after a Write, never a torn one.
-type Store interface {
+// Writer is the role of a store that fetching needs: adding bars and knowing what is already
+// complete, so that a rerun fetches only what is missing.
+type Writer interface {
 	// Write applies b atomically: an idempotent upsert of its bars keyed by
 	// (symbol, timeframe, adjustment, time), plus its coverage.
 	Write(ctx context.Context, b Batch) error
 	// Coverage returns the ranges of s that have been fetched completely, in normal form.
 	Coverage(ctx context.Context, s Series) (Ranges, error)
+}
+
+// Reader is the role of a store that a backtest needs: streaming bars and listing what is there.
+type Reader interface {
 	// Read streams the selected bars ordered by time, then symbol, without loading them all.
 	Read(ctx context.Context, q Query) (BarIterator, error)
 	// Series lists what the store holds, ordered by timeframe, adjustment and symbol.
 	Series(ctx context.Context) ([]SeriesInfo, error)
+}
+
+// Store keeps bars: both roles, and the handle to release. Implementations are safe for use by
+// one process at a time for writing; readers in other processes see either the state before or
+// after a Write, never a torn one.
+type Store interface {
+	Writer
+	Reader
 	Close() error
 }
 
@@ -112,6 +124,17 @@ type BarIterator interface {
 	Bar() Bar
 	Err() error
 	Close() error
+}
+
+// BatchIterator is an optional fast path of a BarIterator, found by type assertion as
+// io.WriterTo is: NextBatch advances past a run of bars and returns them all at once, sparing
+// an interface call and a copy of each bar. After it the iterator stands on the batch's last
+// bar (Bar returns it), so Next and NextBatch may be mixed. The batch is valid until the next
+// call of Next or NextBatch and must not be modified; an empty batch means the end (then check
+// Err). Wrappers that watch every bar must not expose it unless they watch batches too.
+type BatchIterator interface {
+	BarIterator
+	NextBatch() []Bar
 }
 
 // ErrNotStore is returned (wrapped) when a path exists but is not a store of the expected kind.

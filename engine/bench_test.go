@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
 const benchBars = 1_000_000
@@ -31,7 +32,7 @@ func sessionBars(nsym, n int) [][]data.Bar {
 		rng := rand.New(rand.NewPCG(uint64(s), 42))
 		sym := fmt.Sprintf("S%02d", s)
 		bars := make([]data.Bar, 0, n)
-		day := time.Date(2015, 1, 5, 9, 30, 0, 0, data.NewYork)
+		day := time.Date(2015, 1, 5, 9, 30, 0, 0, calendar.NewYork)
 		px := 100.0
 		for len(bars) < n {
 			if wd := day.Weekday(); wd != time.Saturday && wd != time.Sunday {

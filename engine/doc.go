@@ -13,7 +13,7 @@
 // handled, StepObserver.OnStep is called with that timestamp (the bars' open time) and one
 // EquityPoint is recorded, stamped with the close time.
 //
-// With Config.Session == RTH, intraday bars whose open time is outside a regular session
+// With Config.Hours == RegularHours, intraday bars whose open time is outside a regular session
 // (09:30-16:00 New York, 13:00 on early closes) are skipped and counted in Result.Skipped; daily
 // and longer bars are never skipped. The timeframe is Config.Provenance.Timeframe; when that is
 // zero, the engine reads a few dozen timestamps ahead (without showing them to the strategy),

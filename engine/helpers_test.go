@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
 // monday0930 is 09:30 New York (EDT) on Monday 2024-06-03: the first regular-session minute.
@@ -31,7 +32,7 @@ func minutes(sym string, start time.Time, px ...ohlc) []data.Bar {
 func days(sym string, px ...ohlc) []data.Bar {
 	out := make([]data.Bar, len(px))
 	for i, p := range px {
-		out[i] = data.Bar{Symbol: sym, Time: time.Date(2024, 6, 3+i, 0, 0, 0, 0, data.NewYork).UTC(),
+		out[i] = data.Bar{Symbol: sym, Time: time.Date(2024, 6, 3+i, 0, 0, 0, 0, calendar.NewYork).UTC(),
 			Open: p[0], High: p[1], Low: p[2], Close: p[3], Volume: 1000}
 	}
 	return out

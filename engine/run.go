@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
 // DefaultCash is the starting cash when Config.Cash is zero.
@@ -62,8 +63,8 @@ func normalize(cfg Config) (Config, error) {
 		return cfg, fmt.Errorf("engine: unknown commission kind %d", cfg.Commission.Kind)
 	case cfg.Fees > AlpacaFees:
 		return cfg, fmt.Errorf("engine: unknown fee model %d", cfg.Fees)
-	case cfg.Session > AllHours:
-		return cfg, fmt.Errorf("engine: unknown session filter %d", cfg.Session)
+	case cfg.Hours > AllHours:
+		return cfg, fmt.Errorf("engine: unknown hours filter %d", cfg.Hours)
 	}
 	fees, err := cfg.FeeSchedule.forRun(cfg.Fees)
 	if err != nil {
@@ -90,7 +91,7 @@ type runner struct {
 	skipped int64
 
 	// The per-bar loop's state between batches.
-	filter  bool // Config.Session applies
+	filter  bool // Config.Hours applies
 	prevT   int64
 	prevSym string
 	keep    bool
@@ -112,7 +113,7 @@ func (r *runner) run() (*Result, error) {
 	}
 	e.tf, e.intraday = tf, tf.Intraday()
 	e.step = int64(tf.Duration())
-	r.filter = e.intraday && e.cfg.Session == RTH
+	r.filter = e.intraday && e.cfg.Hours == RegularHours
 
 	if in, ok := r.strat.(Initer); ok {
 		if err := in.Init(e); err != nil {
@@ -265,10 +266,9 @@ func plausible(b *data.Bar) bool {
 
 // newDay sets the New York date of intraday timestamps from bt on.
 func (e *Env) newDay(bt time.Time) {
-	ny := bt.In(nyLoc)
-	y, m, d := ny.Date()
-	e.dayLo = time.Date(y, m, d, 0, 0, 0, 0, nyLoc).UnixNano()
-	e.dayHi = time.Date(y, m, d+1, 0, 0, 0, 0, nyLoc).UnixNano()
+	lo, hi := calendar.DaySpan(bt)
+	y, m, d := lo.Date()
+	e.dayLo, e.dayHi = lo.UnixNano(), hi.UnixNano()
 	e.curDate = int32(y*10000 + int(m)*100 + d)
 }
 
@@ -350,7 +350,7 @@ func closeTime(t time.Time, tf data.Timeframe) time.Time {
 		return t.Add(tf.Duration())
 	}
 	if tf.Unit == data.Day {
-		if s, ok := data.SessionOn(t); ok && s.Close.After(t) {
+		if s, ok := calendar.SessionOn(t); ok && s.Close.After(t) {
 			return s.Close
 		}
 	}

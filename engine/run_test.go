@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
 // randomBars builds n timestamps of regular-session minute bars for syms, a seeded random walk.
@@ -38,7 +39,7 @@ func randomBars(seed uint64, syms []string, n int) []data.Bar {
 			px[i] = c
 		}
 		t = t.Add(time.Minute)
-		if ny := t.In(data.NewYork); ny.Hour() >= 16 {
+		if ny := t.In(calendar.NewYork); ny.Hour() >= 16 {
 			t = t.Add(17*time.Hour + 30*time.Minute) // next morning; weekends are just more bars
 		}
 	}
@@ -129,7 +130,7 @@ var chaosConfigs = []Config{
 	{},
 	{Short: true, SlippageBps: 5, Commission: Commission{Kind: PerShare, Rate: 0.005, Min: 1}, Fees: AlpacaFees},
 	{Short: true, Leverage: 2, Commission: Commission{Kind: Percent, Rate: 0.001}, Fractional: true},
-	{Leverage: 4, Commission: Commission{Kind: PerOrder, Rate: 1}, Session: AllHours},
+	{Leverage: 4, Commission: Commission{Kind: PerOrder, Rate: 1}, Hours: AllHours},
 }
 
 // TestPortfolioProperty runs random orders through several account types and checks the
@@ -247,9 +248,9 @@ func TestNoLookAhead(t *testing.T) {
 	}
 }
 
-func TestSessionFilter(t *testing.T) {
+func TestHoursFilter(t *testing.T) {
 	ny := func(y int, m time.Month, d, hh, mm int) time.Time {
-		return time.Date(y, m, d, hh, mm, 0, 0, data.NewYork).UTC()
+		return time.Date(y, m, d, hh, mm, 0, 0, calendar.NewYork).UTC()
 	}
 	times := []time.Time{
 		ny(2024, 7, 3, 9, 29),  // pre-market
@@ -266,18 +267,18 @@ func TestSessionFilter(t *testing.T) {
 	}
 	tests := []struct {
 		name          string
-		session       Session
+		hours         Hours
 		tf            data.Timeframe
 		bars, skipped int64
 	}{
-		{"rth", RTH, data.OneMin, 3, 4},
+		{"rth", RegularHours, data.OneMin, 3, 4},
 		{"all hours", AllHours, data.OneMin, 7, 0},
-		{"daily never filtered", RTH, data.OneDay, 7, 0},
+		{"daily never filtered", RegularHours, data.OneDay, 7, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := &script{}
-			res := run(t, Config{Session: tt.session, Provenance: Provenance{Timeframe: tt.tf}}, bars, s)
+			res := run(t, Config{Hours: tt.hours, Provenance: Provenance{Timeframe: tt.tf}}, bars, s)
 			if res.Bars != tt.bars || res.Skipped != tt.skipped || len(res.Equity) != int(tt.bars) || s.i != int(tt.bars) {
 				t.Errorf("bars %d skipped %d points %d calls %d; want %d and %d",
 					res.Bars, res.Skipped, len(res.Equity), s.i, tt.bars, tt.skipped)
@@ -286,7 +287,7 @@ func TestSessionFilter(t *testing.T) {
 	}
 }
 
-// TestSessionCache checks the per-day cache against data.InSession minute by minute over a
+// TestSessionCache checks the per-day cache against calendar.InSession minute by minute over a
 // holiday, an early close and both daylight-saving changes.
 func TestSessionCache(t *testing.T) {
 	for _, start := range []time.Time{
@@ -297,7 +298,7 @@ func TestSessionCache(t *testing.T) {
 	} {
 		var c sessionCache
 		for tm := start; tm.Before(start.AddDate(0, 0, 7)); tm = tm.Add(time.Minute) {
-			if got, want := c.in(tm, tm.UnixNano()), data.InSession(tm); got != want {
+			if got, want := c.in(tm, tm.UnixNano()), calendar.InSession(tm); got != want {
 				t.Fatalf("%s: cache says %v, calendar %v", tm, got, want)
 			}
 		}
@@ -367,7 +368,7 @@ func TestTimeframeInference(t *testing.T) {
 		}
 		return out
 	}
-	midnight := time.Date(2024, 6, 3, 0, 0, 0, 0, data.NewYork)
+	midnight := time.Date(2024, 6, 3, 0, 0, 0, 0, calendar.NewYork)
 	tests := []struct {
 		name  string
 		bars  []data.Bar
@@ -377,7 +378,7 @@ func TestTimeframeInference(t *testing.T) {
 		{"minutes", at(monday0930, time.Minute, 5), data.OneMin, monday0930.Add(time.Minute)},
 		{"five minutes", at(monday0930, 5*time.Minute, 5), data.Timeframe{N: 5, Unit: data.Min}, monday0930.Add(5 * time.Minute)},
 		{"hours", at(monday0930, time.Hour, 5), data.OneHour, monday0930.Add(time.Hour)},
-		{"days", at(midnight, 24*time.Hour, 5), data.OneDay, time.Date(2024, 6, 3, 16, 0, 0, 0, data.NewYork)},
+		{"days", at(midnight, 24*time.Hour, 5), data.OneDay, time.Date(2024, 6, 3, 16, 0, 0, 0, calendar.NewYork)},
 		{"one bar", at(monday0930, time.Minute, 1), data.OneMin, monday0930.Add(time.Minute)},
 	}
 	for _, tt := range tests {
@@ -389,7 +390,7 @@ func TestTimeframeInference(t *testing.T) {
 				}
 				return nil
 			}}
-			res := run(t, Config{Session: AllHours}, tt.bars, s)
+			res := run(t, Config{Hours: AllHours}, tt.bars, s)
 			if res.Config.Provenance.Timeframe != tt.tf || !first.Equal(tt.close) || res.Bars != int64(len(tt.bars)) {
 				t.Errorf("timeframe %v close %v bars %d; want %v %v %d", res.Config.Provenance.Timeframe, first, res.Bars, tt.tf, tt.close, len(tt.bars))
 			}
@@ -398,9 +399,9 @@ func TestTimeframeInference(t *testing.T) {
 }
 
 func TestEarlyCloseDailyBar(t *testing.T) {
-	b := data.Bar{Symbol: "AAA", Time: time.Date(2024, 7, 3, 0, 0, 0, 0, data.NewYork).UTC(), Open: 1, High: 1, Low: 1, Close: 1}
+	b := data.Bar{Symbol: "AAA", Time: time.Date(2024, 7, 3, 0, 0, 0, 0, calendar.NewYork).UTC(), Open: 1, High: 1, Low: 1, Close: 1}
 	res := run(t, Config{Provenance: Provenance{Timeframe: data.OneDay}}, []data.Bar{b}, &script{})
-	if want := time.Date(2024, 7, 3, 13, 0, 0, 0, data.NewYork); !res.End.Equal(want) {
+	if want := time.Date(2024, 7, 3, 13, 0, 0, 0, calendar.NewYork); !res.End.Equal(want) {
 		t.Errorf("daily bar of an early close day closes %v, want %v", res.End, want)
 	}
 }
@@ -489,7 +490,7 @@ func TestContextCancel(t *testing.T) {
 func TestConfigErrors(t *testing.T) {
 	for _, cfg := range []Config{
 		{Cash: -1}, {Leverage: -2}, {SlippageBps: math.NaN()}, {Commission: Commission{Kind: 9}},
-		{Commission: Commission{Kind: PerShare, Rate: -1}}, {Fees: 7}, {Session: 9},
+		{Commission: Commission{Kind: PerShare, Rate: -1}}, {Fees: 7}, {Hours: 9},
 	} {
 		if _, err := Run(context.Background(), cfg, data.NewSliceIterator(nil), &script{}); err == nil {
 			t.Errorf("config %+v accepted", cfg)

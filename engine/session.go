@@ -3,13 +3,13 @@ package engine
 import (
 	"time"
 
-	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
-var nyLoc = data.NewYork
+var nyLoc = calendar.NewYork
 
-// sessionCache answers data.InSession with two comparisons, asking the calendar once per New
-// York date: bars come in time order, so it misses once a day.
+// sessionCache answers calendar.InSession with two comparisons, asking the calendar once per
+// New York date: bars come in time order, so it misses once a day.
 type sessionCache struct {
 	lo, hi      int64 // Unix ns span of the cached New York date
 	open, close int64 // its session, open == close when there is none
@@ -24,12 +24,10 @@ func (c *sessionCache) in(t time.Time, ns int64) bool {
 
 // load caches the New York date of t.
 func (c *sessionCache) load(t time.Time) {
-	ny := t.In(nyLoc)
-	y, m, d := ny.Date()
-	c.lo = time.Date(y, m, d, 0, 0, 0, 0, nyLoc).UnixNano()
-	c.hi = time.Date(y, m, d+1, 0, 0, 0, 0, nyLoc).UnixNano()
+	lo, hi := calendar.DaySpan(t)
+	c.lo, c.hi = lo.UnixNano(), hi.UnixNano()
 	c.open, c.close = 0, 0
-	if s, ok := data.SessionOn(t); ok {
+	if s, ok := calendar.SessionOn(t); ok {
 		c.open, c.close = s.Open.UnixNano(), s.Close.UnixNano()
 	}
 }

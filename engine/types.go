@@ -187,13 +187,13 @@ type Provenance struct {
 	Adjustment data.Adjustment
 }
 
-// Session selects which intraday bars the engine replays.
-type Session uint8
+// Hours selects which intraday bars the engine replays: regular trading hours only, or all.
+type Hours uint8
 
 const (
-	// RTH keeps only bars inside the regular session (09:30-16:00 New York, early closes
-	// honoured); daily and longer bars are always kept.
-	RTH Session = iota
+	// RegularHours keeps only bars inside the regular session (09:30-16:00 New York, early
+	// closes honoured); daily and longer bars are always kept.
+	RegularHours Hours = iota
 	// AllHours keeps every bar.
 	AllHours
 )
@@ -237,7 +237,7 @@ type Config struct {
 	Short       bool    // allow short positions
 	Leverage    float64 // gross exposure limit as a multiple of equity; 1 (a cash account) when zero
 	Fractional  bool    // allow fractional quantities; whole shares otherwise
-	Session     Session
+	Hours       Hours
 	Strategy    string            // name, for the record
 	Params      map[string]string // the strategy's parameters, for the record
 	Provenance  Provenance

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 	"github.com/barkeep-trading/barkeep/engine"
 )
 
 // ny builds a New York wall-clock time.
 func ny(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, data.NewYork)
+	return time.Date(y, m, d, hh, mm, 0, 0, calendar.NewYork)
 }
 
 // dailyCurve is an equity curve with one point per session close, from 2024-01-02 on weekdays.

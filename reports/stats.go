@@ -7,11 +7,11 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
-	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 	"github.com/barkeep-trading/barkeep/engine"
 )
 
-var nyLoc = data.NewYork
+var nyLoc = calendar.NewYork
 
 // Stats are the performance figures of one run. Each field's comment gives the formula exactly
 // as the report's conventions section states it (the metrics table in conventions.go is the
@@ -169,9 +169,8 @@ func resample(eq []engine.EquityPoint) daily {
 	var dayEnd time.Time
 	for i, p := range eq {
 		if i == 0 || !p.Time.Before(dayEnd) {
-			y, m, dd := p.Time.In(nyLoc).Date()
-			start := time.Date(y, m, dd, 0, 0, 0, 0, nyLoc)
-			dayEnd = start.AddDate(0, 0, 1)
+			start, end := calendar.DaySpan(p.Time)
+			dayEnd = end
 			d.closes = append(d.closes, dayClose{date: start, idx: i, equity: p.Equity})
 			continue
 		}

@@ -40,7 +40,7 @@ func BenchmarkSMAStrategy(b *testing.B) {
 		b.Run(strconv.Itoa(symbols)+"sym", func(b *testing.B) {
 			const n = 1_000_000
 			bars := minuteBars(n, symbols)
-			cfg := engine.Config{Cash: 1e6, Session: engine.AllHours}
+			cfg := engine.Config{Cash: 1e6, Hours: engine.AllHours}
 			var ms0, ms1 runtime.MemStats
 			runtime.ReadMemStats(&ms0)
 			runs := 0
@@ -80,7 +80,7 @@ func TestOnBarNoAllocs(t *testing.T) {
 			// Measure inside a real run: a wrapper counts allocations over the second half of
 			// the bars, where all state exists.
 			m := &allocMeter{inner: s, from: len(warm)}
-			if _, err := engine.Run(context.Background(), engine.Config{Cash: 1e6, Session: engine.AllHours},
+			if _, err := engine.Run(context.Background(), engine.Config{Cash: 1e6, Hours: engine.AllHours},
 				data.NewSliceIterator(bars), m); err != nil {
 				t.Fatal(err)
 			}

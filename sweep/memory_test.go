@@ -17,7 +17,7 @@ import (
 func BenchmarkMemoryPerBar(b *testing.B) {
 	const n = 500_000
 	p := mustPlan(b, "sma", nil, "fast=5", "slow=50")
-	cfg := engine.Config{Cash: 100000, Session: engine.AllHours}
+	cfg := engine.Config{Cash: 100000, Hours: engine.AllHours}
 	var base, live runtime.MemStats
 	var held, run float64
 	for b.Loop() {

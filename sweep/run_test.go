@@ -37,7 +37,7 @@ func equity(r *engine.Result) ([2]float64, error) {
 	return [2]float64{r.Equity[len(r.Equity)-1].Equity, float64(len(r.Trades))}, nil
 }
 
-var cfg = engine.Config{Cash: 100000, Session: engine.AllHours}
+var cfg = engine.Config{Cash: 100000, Hours: engine.AllHours}
 
 // Scores come back in plan order whatever the number of workers.
 func TestExecuteDeterministic(t *testing.T) {

@@ -140,9 +140,9 @@ func engineConfig(o options) (engine.Config, error) {
 	}
 	switch o.session {
 	case "rth":
-		cfg.Session = engine.RTH
+		cfg.Hours = engine.RegularHours
 	case "all":
-		cfg.Session = engine.AllHours
+		cfg.Hours = engine.AllHours
 	default:
 		return cfg, cli.Usagef("--session: invalid value %q: want rth or all", o.session)
 	}
@@ -160,7 +160,7 @@ func engineConfig(o options) (engine.Config, error) {
 }
 
 // selection works out timeframe, symbols and range from the flags and what the store holds.
-func selection(ctx context.Context, st data.Store, o options) (data.Query, string, error) {
+func selection(ctx context.Context, st data.Reader, o options) (data.Query, string, error) {
 	var q data.Query
 	adj, err := data.ParseAdjustment(o.adjustment)
 	if err != nil {
@@ -342,7 +342,7 @@ func benchmarkQuery(o options, q data.Query) (data.Query, bool, error) {
 // runBenchmark runs buy and hold over bq's symbols with cfg's cash and rules but no costs, so
 // that it shows the market rather than the cost model. It replays loaded when given (bars
 // already in memory for bq), and reads the store otherwise.
-func runBenchmark(ctx context.Context, st data.Store, cfg engine.Config, bq data.Query, loaded []data.Bar) (*engine.Result, error) {
+func runBenchmark(ctx context.Context, st data.Reader, cfg engine.Config, bq data.Query, loaded []data.Bar) (*engine.Result, error) {
 	cfg.Strategy, cfg.Params = "buyhold", nil
 	cfg.Commission, cfg.Fees, cfg.SlippageBps = engine.Commission{}, engine.NoFees, 0
 	cfg.Provenance.Symbols = bq.Symbols
@@ -366,7 +366,7 @@ func runBenchmark(ctx context.Context, st data.Store, cfg engine.Config, bq data
 }
 
 // replay streams the selected bars through one strategy.
-func replay(ctx context.Context, st data.Store, q data.Query, cfg engine.Config, s engine.Strategy) (*engine.Result, map[string][]reports.PricePoint, error) {
+func replay(ctx context.Context, st data.Reader, q data.Query, cfg engine.Config, s engine.Strategy) (*engine.Result, map[string][]reports.PricePoint, error) {
 	it, err := st.Read(ctx, q)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", q.Timeframe, err)

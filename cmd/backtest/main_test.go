@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/fetch"
 	"github.com/barkeep-trading/barkeep/data/synth"
 	"github.com/barkeep-trading/barkeep/internal/cli"
 )
@@ -28,8 +29,8 @@ func makeStore(t testing.TB, path string, symbols []string, tfs []data.Timeframe
 	defer st.Close()
 	s, _ := data.ParseStart(start)
 	e, _ := data.ParseEnd(end)
-	plan := data.FetchPlan{Symbols: symbols, Timeframes: tfs, Start: s, End: e, Concurrency: 2}
-	if _, err := data.Fetch(ctx, synth.New(), st, plan, nil); err != nil {
+	plan := fetch.Plan{Symbols: symbols, Timeframes: tfs, Start: s, End: e, Concurrency: 2}
+	if _, err := fetch.Run(ctx, synth.New(), st, plan, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Close(); err != nil {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 	"github.com/barkeep-trading/barkeep/data/synth"
 	"github.com/barkeep-trading/barkeep/engine"
 	"github.com/barkeep-trading/barkeep/internal/cli"
@@ -385,7 +386,7 @@ func TestRunSweepStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc, _ := reports.NewScorer(reports.Options{})
-	cfg := engine.Config{Session: engine.AllHours}
+	cfg := engine.Config{Hours: engine.AllHours}
 	var mu sync.Mutex
 	var seen []int
 	stats, n, err := runSweep(context.Background(), bars, cfg, p.runs, 2, sc, func(done int) {
@@ -455,7 +456,7 @@ func millionBars(b *testing.B) []data.Bar {
 				return
 			}
 			for _, bar := range page {
-				if data.InSession(bar.Time) && len(benchData) < benchBars {
+				if calendar.InSession(bar.Time) && len(benchData) < benchBars {
 					benchData = append(benchData, bar)
 				}
 			}

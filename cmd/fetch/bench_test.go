@@ -11,6 +11,7 @@ import (
 
 	"github.com/barkeep-trading/barkeep/data"
 	"github.com/barkeep-trading/barkeep/data/alpaca"
+	"github.com/barkeep-trading/barkeep/data/fetch"
 	"github.com/barkeep-trading/barkeep/internal/cli"
 )
 
@@ -58,12 +59,12 @@ func BenchmarkFetchIngest(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		plan := data.FetchPlan{Symbols: syms, Timeframes: []data.Timeframe{data.OneMin}, Start: r.Start, End: r.End, Concurrency: 2}
+		plan := fetch.Plan{Symbols: syms, Timeframes: []data.Timeframe{data.OneMin}, Start: r.Start, End: r.End, Concurrency: 2}
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			var st discard
-			if _, err := data.Fetch(context.Background(), src, &st, plan, nil); err != nil {
+			if _, err := fetch.Run(context.Background(), src, &st, plan, nil); err != nil {
 				b.Fatal(err)
 			}
 			if st.bars != bars {

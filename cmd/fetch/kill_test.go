@@ -20,6 +20,7 @@ import (
 
 	"github.com/barkeep-trading/barkeep/data"
 	"github.com/barkeep-trading/barkeep/data/alpaca"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 	"github.com/barkeep-trading/barkeep/data/storetest"
 	"github.com/barkeep-trading/barkeep/internal/alpacatest"
 	"github.com/barkeep-trading/barkeep/internal/cli"
@@ -147,7 +148,7 @@ func TestKillResume(t *testing.T) {
 	target := kills(t)
 	// Enough months that the kills, each a fraction of a second apart, mostly land mid-run.
 	months := max(6, target)
-	start := time.Date(2023, 1, 1, 0, 0, 0, 0, data.NewYork)
+	start := time.Date(2023, 1, 1, 0, 0, 0, 0, calendar.NewYork)
 	endDay := start.AddDate(0, months, -1).Format(time.DateOnly)
 	startDay := start.Format(time.DateOnly)
 	syms := twoStocks

@@ -16,6 +16,8 @@ import (
 
 	"github.com/barkeep-trading/barkeep/data"
 	"github.com/barkeep-trading/barkeep/data/alpaca"
+	"github.com/barkeep-trading/barkeep/data/calendar"
+	"github.com/barkeep-trading/barkeep/data/fetch"
 	"github.com/barkeep-trading/barkeep/data/synth"
 	"github.com/barkeep-trading/barkeep/internal/cli"
 )
@@ -94,11 +96,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			"fetch takes flags only, and reads keys from the environment, never from the command line",
 			len(args)-fs.NArg()+1, len(fs.Arg(0))))
 	}
-	err := fetch(ctx, o, stdout, stderr, getenv)
+	err := fetchBars(ctx, o, stdout, stderr, getenv)
 	return cli.Report(stderr, "fetch", err)
 }
 
-func fetch(ctx context.Context, o options, stdout, stderr io.Writer, getenv func(string) string) error {
+func fetchBars(ctx context.Context, o options, stdout, stderr io.Writer, getenv func(string) string) error {
 	plan, err := planFrom(o, time.Now())
 	if err != nil {
 		return err
@@ -131,16 +133,16 @@ func fetch(ctx context.Context, o options, stdout, stderr io.Writer, getenv func
 			return fmt.Sprintf(" %d requests, %d retried", st.Requests, st.Retries)
 		}
 	}
-	progress := func(p data.Progress) {
+	progress := func(p fetch.Progress) {
 		if bar != nil {
-			bar.Update(p.ChunksDone, p.ChunksTotal, p.BarsDone, "bars", p.Chunk.Symbol+" "+p.Chunk.Start.In(data.NewYork).Format("2006-01")+requests())
+			bar.Update(p.ChunksDone, p.ChunksTotal, p.BarsDone, "bars", p.Chunk.Symbol+" "+p.Chunk.Start.In(calendar.NewYork).Format("2006-01")+requests())
 			return
 		}
 		logger.Info("chunk stored", "series", p.Chunk.Series.String(), "range", p.Chunk.Range.String(),
 			"bars", p.Bars, "chunk", fmt.Sprintf("%d/%d", p.ChunksDone, p.ChunksTotal))
 	}
 	started := time.Now()
-	rep, err := data.Fetch(ctx, src, st, plan, progress)
+	rep, err := fetch.Run(ctx, src, st, plan, progress)
 	if bar != nil {
 		bar.Done()
 	}
@@ -157,8 +159,8 @@ func fetch(ctx context.Context, o options, stdout, stderr io.Writer, getenv func
 }
 
 // planFrom checks the flags that need no network and turns them into a plan.
-func planFrom(o options, now time.Time) (data.FetchPlan, error) {
-	var p data.FetchPlan
+func planFrom(o options, now time.Time) (fetch.Plan, error) {
+	var p fetch.Plan
 	var err error
 	switch {
 	case o.symbols != "" && o.symbolsFile != "":
@@ -229,7 +231,7 @@ func planFrom(o options, now time.Time) (data.FetchPlan, error) {
 	return p, nil
 }
 
-func source(o options, p data.FetchPlan, getenv func(string) string, logger *slog.Logger, stderr io.Writer) (data.Source, error) {
+func source(o options, p fetch.Plan, getenv func(string) string, logger *slog.Logger, stderr io.Writer) (data.Source, error) {
 	if o.source == "synth" {
 		return synth.New(synth.WithSeed(o.seed)), nil
 	}
@@ -272,7 +274,7 @@ func source(o options, p data.FetchPlan, getenv func(string) string, logger *slo
 	return src, nil
 }
 
-func printSummary(w io.Writer, rep *data.FetchReport, took time.Duration, requests string) {
+func printSummary(w io.Writer, rep *fetch.Report, took time.Duration, requests string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "symbol\ttimeframe\tbars added\tfirst bar\tlast bar\tdays without bars\t")
 	var total int64

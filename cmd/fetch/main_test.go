@@ -15,6 +15,7 @@ import (
 
 	"github.com/barkeep-trading/barkeep/data"
 	"github.com/barkeep-trading/barkeep/data/alpaca"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 	"github.com/barkeep-trading/barkeep/data/storetest"
 	"github.com/barkeep-trading/barkeep/internal/alpacatest"
 	"github.com/barkeep-trading/barkeep/internal/cli"
@@ -276,7 +277,7 @@ func TestFetchBadKey(t *testing.T) {
 
 // recentSIPArgs fetch SIP bars up to the default end, 15 minutes ago by our clock.
 func recentSIPArgs(store string) []string {
-	start := time.Now().In(data.NewYork).AddDate(0, 0, -3).Format(time.DateOnly)
+	start := time.Now().In(calendar.NewYork).AddDate(0, 0, -3).Format(time.DateOnly)
 	return []string{"--symbols", "AAPL", "--start", start, "--store", store, "--feed", "sip", "--rpm", "100000"}
 }
 

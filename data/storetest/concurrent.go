@@ -71,7 +71,7 @@ func generation(g int) data.Batch {
 }
 
 // checkWhole returns the generation a read saw, or an error describing how it was torn.
-func checkWhole(s data.Store) (int, error) {
+func checkWhole(s data.Reader) (int, error) {
 	it, err := s.Read(context0(), data.Query{Timeframe: data.OneMin})
 	if err != nil {
 		return 0, fmt.Errorf("Read: %w", err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
 // Opener turns path, a fresh name inside t.TempDir(), into an open store. It appends whatever
@@ -56,7 +57,7 @@ func openClosed(t *testing.T, open Opener, path string) data.Store {
 	return s
 }
 
-func write(t *testing.T, s data.Store, b data.Batch) {
+func write(t *testing.T, s data.Writer, b data.Batch) {
 	t.Helper()
 	if err := s.Write(ctx(t), b); err != nil {
 		t.Fatalf("Write %s %s %d bars: %v", b.Timeframe, b.Adjustment, len(b.Bars), err)
@@ -64,7 +65,7 @@ func write(t *testing.T, s data.Store, b data.Batch) {
 }
 
 // ReadAll reads what q selects into a slice.
-func ReadAll(t testing.TB, s data.Store, q data.Query) []data.Bar {
+func ReadAll(t testing.TB, s data.Reader, q data.Query) []data.Bar {
 	t.Helper()
 	it, err := s.Read(context.Background(), q)
 	if err != nil {
@@ -143,7 +144,7 @@ func sameBar(g, w data.Bar) error {
 	return nil
 }
 
-func coverage(t *testing.T, s data.Store, sr data.Series) data.Ranges {
+func coverage(t *testing.T, s data.Writer, sr data.Series) data.Ranges {
 	t.Helper()
 	rs, err := s.Coverage(ctx(t), sr)
 	if err != nil {
@@ -181,7 +182,7 @@ func testRoundTrip(t *testing.T, open Opener, path string) {
 	bars[0].TradeCount = math.MaxUint32 + 5 // beyond 32 bits
 	bars[1].Volume = 0
 	// Writers hand in times in other zones; stores return UTC.
-	bars[2].Time = bars[2].Time.In(data.NewYork)
+	bars[2].Time = bars[2].Time.In(calendar.NewYork)
 	write(t, s, data.Batch{Timeframe: data.OneMin, Feed: "iex", Bars: bars})
 	got := ReadAll(t, s, data.Query{Symbols: []string{"AAPL"}, Timeframe: data.OneMin})
 	Equal(t, "read back", got, Sorted(bars))

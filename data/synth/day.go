@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
 // maxMinutes is the length of a full regular session.
@@ -27,7 +28,7 @@ type dayGen struct {
 
 // session generates the minute bars of one session of one symbol, oldest first. The result
 // is valid until the next call.
-func (g *dayGen) session(p *params, symbol string, s data.Session) []data.Bar {
+func (g *dayGen) session(p *params, symbol string, s calendar.Session) []data.Bar {
 	g.bars = g.bars[:0]
 	days := floorDiv(s.Date.Unix(), 86400) // NY midnight falls on the same UTC date
 	w, ok := weekdayIndex(days)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
 // DefaultPageSize is the most bars a page holds unless WithPageSize says otherwise: Alpaca's
@@ -155,7 +156,7 @@ func generate(ctx context.Context, g *dayGen, p *params, sym string, req data.Re
 	}
 	var acc bucket
 sessions:
-	for sess := range data.Sessions(gen) {
+	for sess := range calendar.Sessions(gen.Start, gen.End) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -188,7 +189,7 @@ sessions:
 
 // intraday emits the bars of one session at an intraday timeframe: the minutes themselves, or
 // buckets aligned to the New York clock.
-func intraday(minutes []data.Bar, sess data.Session, tf data.Timeframe, req data.Request, emit func(data.Bar) bool) bool {
+func intraday(minutes []data.Bar, sess calendar.Session, tf data.Timeframe, req data.Request, emit func(data.Bar) bool) bool {
 	if tf == data.OneMin {
 		for _, b := range minutes {
 			if req.Start.Compare(b.Time) <= 0 && b.Time.Before(req.End) {
@@ -225,7 +226,7 @@ func periodStart(day time.Time, tf data.Timeframe) time.Time {
 	case data.Month:
 		y, m, _ := day.Date()
 		m -= (m - 1) % time.Month(tf.N)
-		day = time.Date(y, m, 1, 0, 0, 0, 0, data.NewYork)
+		day = time.Date(y, m, 1, 0, 0, 0, 0, calendar.NewYork)
 	}
 	return day.UTC()
 }

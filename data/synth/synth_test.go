@@ -11,10 +11,13 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 	"github.com/barkeep-trading/barkeep/internal/golden"
 )
 
-func nyDay(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, data.NewYork) }
+func nyDay(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, calendar.NewYork)
+}
 
 func tf(s string) data.Timeframe {
 	t, err := data.ParseTimeframe(s)
@@ -107,8 +110,8 @@ func TestMinutesInSessions(t *testing.T) {
 	bars := fetch(t, New(), req("1Min", start, end, "IBM"))
 	perDay := map[string][]data.Bar{}
 	for i, b := range bars {
-		if !data.InSession(b.Time) {
-			t.Fatalf("bar at %v is outside the regular session", b.Time.In(data.NewYork))
+		if !calendar.InSession(b.Time) {
+			t.Fatalf("bar at %v is outside the regular session", b.Time.In(calendar.NewYork))
 		}
 		if b.Time.Second() != 0 || b.Time.Nanosecond() != 0 || b.Time.Location() != time.UTC {
 			t.Fatalf("bar time %v is not a whole UTC minute", b.Time)
@@ -116,11 +119,11 @@ func TestMinutesInSessions(t *testing.T) {
 		if i > 0 && !bars[i-1].Time.Before(b.Time) {
 			t.Fatalf("bars out of order at %v", b.Time)
 		}
-		day := b.Time.In(data.NewYork).Format(time.DateOnly)
+		day := b.Time.In(calendar.NewYork).Format(time.DateOnly)
 		perDay[day] = append(perDay[day], b)
 	}
 	n := 0
-	for s := range data.Sessions(data.Range{Start: start, End: end}) {
+	for s := range calendar.Sessions(start, end) {
 		n++
 		day := perDay[s.Date.Format(time.DateOnly)]
 		if len(day) == 0 {
@@ -130,7 +133,7 @@ func TestMinutesInSessions(t *testing.T) {
 		first, last := day[0].Time, day[len(day)-1].Time
 		if !first.Equal(s.Open) || !last.Equal(s.Close.Add(-time.Minute)) {
 			t.Errorf("%s: bars from %v to %v, want %v to %v", s.Date.Format(time.DateOnly),
-				first.In(data.NewYork), last.In(data.NewYork), s.Open.In(data.NewYork), s.Close.Add(-time.Minute).In(data.NewYork))
+				first.In(calendar.NewYork), last.In(calendar.NewYork), s.Open.In(calendar.NewYork), s.Close.Add(-time.Minute).In(calendar.NewYork))
 		}
 	}
 	if n != 252 || len(perDay) != n {
@@ -187,7 +190,7 @@ func TestAggregatesMatchMinutes(t *testing.T) {
 	start, end := nyDay(2024, 1, 1), nyDay(2024, 7, 1)
 	minutes := fetch(t, New(), req("1Min", start, end, "NVDA"))
 	midnight := func(b data.Bar) time.Time {
-		y, m, d := b.Time.In(data.NewYork).Date()
+		y, m, d := b.Time.In(calendar.NewYork).Date()
 		return nyDay(y, m, d)
 	}
 	tests := []struct {
@@ -198,7 +201,7 @@ func TestAggregatesMatchMinutes(t *testing.T) {
 		{"1Hour", func(b data.Bar) time.Time { return b.Time.Truncate(time.Hour) }},
 		{"5Min", func(b data.Bar) time.Time { return b.Time.Truncate(5 * time.Minute) }},
 		{"4Hour", func(b data.Bar) time.Time { // aligned to New York's clock: 08:00 and 12:00
-			ny := b.Time.In(data.NewYork)
+			ny := b.Time.In(calendar.NewYork)
 			return midnight(b).Add(time.Duration(ny.Hour()/4*4) * time.Hour)
 		}},
 		{"1Week", func(b data.Bar) time.Time {
@@ -238,7 +241,7 @@ func TestAggregatesMatchMinutes(t *testing.T) {
 func TestDailyStamps(t *testing.T) {
 	bars := fetch(t, New(), req("1Day", nyDay(2024, 3, 1), nyDay(2024, 3, 31), "XOM"))
 	for _, b := range bars {
-		s, ok := data.SessionOn(b.Time)
+		s, ok := calendar.SessionOn(b.Time)
 		if !ok || !b.Time.Equal(s.Date) {
 			t.Errorf("daily bar at %v is not a New York midnight of a session", b.Time)
 		}
@@ -251,7 +254,7 @@ func TestDailyStamps(t *testing.T) {
 
 func TestEarlyClose(t *testing.T) {
 	bars := fetch(t, New(), req("1Min", nyDay(2024, 7, 3), nyDay(2024, 7, 4), "DIS"))
-	if last := bars[len(bars)-1].Time.In(data.NewYork); last.Hour() != 12 || last.Minute() != 59 {
+	if last := bars[len(bars)-1].Time.In(calendar.NewYork); last.Hour() != 12 || last.Minute() != 59 {
 		t.Errorf("last bar of 2024-07-03 at %v, want 12:59", last)
 	}
 	if n := len(fetch(t, New(), req("1Min", nyDay(2024, 7, 4), nyDay(2024, 7, 5), "DIS"))); n != 0 {
@@ -262,7 +265,7 @@ func TestEarlyClose(t *testing.T) {
 func TestMissingMinutes(t *testing.T) {
 	start, end := nyDay(2024, 1, 1), nyDay(2025, 1, 1)
 	slots := 0
-	for s := range data.Sessions(data.Range{Start: start, End: end}) {
+	for s := range calendar.Sessions(start, end) {
 		slots += int(s.Close.Sub(s.Open) / time.Minute)
 	}
 	for _, sym := range []string{"AAPL", "GE", "T"} {
@@ -297,7 +300,7 @@ func TestRealistic(t *testing.T) {
 	minutes := fetch(t, New(), req("1Min", nyDay(2024, 1, 1), nyDay(2024, 4, 1), "AAPL"))
 	var edge, middle, ne, nm float64
 	for _, b := range minutes {
-		ny := b.Time.In(data.NewYork)
+		ny := b.Time.In(calendar.NewYork)
 		switch m := ny.Hour()*60 + ny.Minute(); {
 		case m < 10*60 || m >= 15*60+30:
 			edge, ne = edge+b.Volume, ne+1

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
 // Fake credentials the server accepts by default. They are obviously not real keys, so a test
@@ -481,8 +482,8 @@ func (s *Server) parse(r *http.Request, now time.Time) (query, *apiError) {
 		}
 	} else {
 		// Alpaca's default start is the beginning of the current day.
-		y, m, d := now.In(data.NewYork).Date()
-		q.start = time.Date(y, m, d, 0, 0, 0, 0, data.NewYork)
+		y, m, d := now.In(calendar.NewYork).Date()
+		q.start = time.Date(y, m, d, 0, 0, 0, 0, calendar.NewYork)
 	}
 	if en := v.Get("end"); en != "" {
 		if q.end, err = parseTime(en); err != nil {
@@ -591,7 +592,7 @@ func parseTime(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
 	}
-	return time.ParseInLocation(time.DateOnly, s, data.NewYork)
+	return time.ParseInLocation(time.DateOnly, s, calendar.NewYork)
 }
 
 // segment is one symbol's bars of a query result. Results are ordered by symbol, then time,

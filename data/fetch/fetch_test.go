@@ -1,4 +1,4 @@
-package data
+package fetch
 
 import (
 	"context"
@@ -10,14 +10,17 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
-// memStore is an in-memory Store for testing the fetch loop; the real stores are tested
+// memStore is an in-memory data.Writer for testing the fetch loop; the real stores are tested
 // against the shared conformance suite in data/storetest.
 type memStore struct {
 	mu     sync.Mutex
-	bars   map[Series]map[time.Time]Bar
-	cov    map[Series]Ranges
+	bars   map[data.Series]map[time.Time]data.Bar
+	cov    map[data.Series]data.Ranges
 	writes int
 	failOn time.Time // fail any batch that covers this instant; zero never
 	delay  time.Duration
@@ -25,10 +28,10 @@ type memStore struct {
 }
 
 func newMemStore() *memStore {
-	return &memStore{bars: map[Series]map[time.Time]Bar{}, cov: map[Series]Ranges{}}
+	return &memStore{bars: map[data.Series]map[time.Time]data.Bar{}, cov: map[data.Series]data.Ranges{}}
 }
 
-func (m *memStore) Write(ctx context.Context, b Batch) error {
+func (m *memStore) Write(ctx context.Context, b data.Batch) error {
 	time.Sleep(m.delay)
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -40,42 +43,36 @@ func (m *memStore) Write(ctx context.Context, b Batch) error {
 		}
 	}
 	for _, bar := range b.Bars {
-		s := Series{bar.Symbol, b.Timeframe, b.Adjustment.Norm()}
+		s := data.Series{Symbol: bar.Symbol, Timeframe: b.Timeframe, Adjustment: b.Adjustment.Norm()}
 		if m.bars[s] == nil {
-			m.bars[s] = map[time.Time]Bar{}
+			m.bars[s] = map[time.Time]data.Bar{}
 		}
 		m.bars[s][bar.Time] = bar
 	}
 	for _, sp := range b.Covered {
-		s := Series{sp.Symbol, b.Timeframe, b.Adjustment.Norm()}
+		s := data.Series{Symbol: sp.Symbol, Timeframe: b.Timeframe, Adjustment: b.Adjustment.Norm()}
 		m.cov[s] = m.cov[s].Add(sp.Range)
 	}
 	return nil
 }
 
-func (m *memStore) Coverage(ctx context.Context, s Series) (Ranges, error) {
+func (m *memStore) Coverage(ctx context.Context, s data.Series) (data.Ranges, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s.Adjustment = s.Adjustment.Norm()
 	return m.cov[s], nil
 }
 
-func (m *memStore) all(s Series) []Bar {
+func (m *memStore) all(s data.Series) []data.Bar {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []Bar
+	var out []data.Bar
 	for _, b := range m.bars[s] {
 		out = append(out, b)
 	}
-	sort.Slice(out, func(i, j int) bool { return Less(&out[i], &out[j]) })
+	sort.Slice(out, func(i, j int) bool { return data.Less(&out[i], &out[j]) })
 	return out
 }
-
-func (m *memStore) Read(ctx context.Context, q Query) (BarIterator, error) {
-	return nil, errors.New("not used")
-}
-func (m *memStore) Series(ctx context.Context) ([]SeriesInfo, error) { return nil, nil }
-func (m *memStore) Close() error                                     { return nil }
 
 // hourly yields one bar per hour on the hour, every day, for any symbol, in pages of pageSize,
 // and counts requests. It returns one bar past the end, as an inclusive-end source would.
@@ -88,13 +85,13 @@ type hourly struct {
 
 func (h *hourly) Feed() string { return "test" }
 
-func hourBar(sym string, t time.Time) Bar {
+func hourBar(sym string, t time.Time) data.Bar {
 	p := float64(t.Unix()%1000) + 10
-	return Bar{Symbol: sym, Time: t, Open: p, High: p + 1, Low: p - 1, Close: p, Volume: 100}
+	return data.Bar{Symbol: sym, Time: t, Open: p, High: p + 1, Low: p - 1, Close: p, Volume: 100}
 }
 
-func (h *hourly) Bars(ctx context.Context, req Request) iter.Seq2[[]Bar, error] {
-	return func(yield func([]Bar, error) bool) {
+func (h *hourly) Bars(ctx context.Context, req data.Request) iter.Seq2[[]data.Bar, error] {
+	return func(yield func([]data.Bar, error) bool) {
 		n := h.requests.Add(1)
 		if h.block != nil {
 			select {
@@ -109,7 +106,7 @@ func (h *hourly) Bars(ctx context.Context, req Request) iter.Seq2[[]Bar, error] 
 			return
 		}
 		for _, sym := range req.Symbols {
-			var page []Bar
+			var page []data.Bar
 			for t := req.Start.Truncate(time.Hour); !t.After(req.End); t = t.Add(time.Hour) {
 				if t.Before(req.Start) {
 					continue
@@ -129,10 +126,12 @@ func (h *hourly) Bars(ctx context.Context, req Request) iter.Seq2[[]Bar, error] 
 	}
 }
 
-func ny(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, NewYork).UTC() }
+func ny(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, calendar.NewYork).UTC()
+}
 
-func expectHourly(sym string, start, end time.Time) []Bar {
-	var out []Bar
+func expectHourly(sym string, start, end time.Time) []data.Bar {
+	var out []data.Bar
 	for t := start; t.Before(end); t = t.Add(time.Hour) {
 		out = append(out, hourBar(sym, t))
 	}
@@ -143,11 +142,11 @@ func TestFetchCompleteAndRerun(t *testing.T) {
 	ctx := context.Background()
 	st := newMemStore()
 	src := &hourly{pageSize: 100}
-	plan := FetchPlan{
-		Symbols: []string{"AAPL", "MSFT"}, Timeframes: []Timeframe{OneHour},
+	plan := Plan{
+		Symbols: []string{"AAPL", "MSFT"}, Timeframes: []data.Timeframe{data.OneHour},
 		Start: ny(2024, 1, 15), End: ny(2024, 3, 10), Concurrency: 3,
 	}
-	rep, err := Fetch(ctx, src, st, plan, nil)
+	rep, err := Run(ctx, src, st, plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,14 +155,14 @@ func TestFetchCompleteAndRerun(t *testing.T) {
 		t.Fatalf("chunks %d/%d, want 6/6", rep.ChunksDone, rep.ChunksTotal)
 	}
 	for _, sym := range plan.Symbols {
-		s := Series{sym, OneHour, Raw}
+		s := data.Series{Symbol: sym, Timeframe: data.OneHour, Adjustment: data.Raw}
 		got := st.all(s)
 		want := expectHourly(sym, plan.Start, plan.End)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s: got %d bars want %d", sym, len(got), len(want))
 		}
 		cov, _ := st.Coverage(ctx, s)
-		if cov.String() != (Ranges{{plan.Start, plan.End}}).String() {
+		if cov.String() != (data.Ranges{{Start: plan.Start, End: plan.End}}).String() {
 			t.Fatalf("%s coverage %v", sym, cov)
 		}
 	}
@@ -172,7 +171,7 @@ func TestFetchCompleteAndRerun(t *testing.T) {
 	}
 
 	before := src.requests.Load()
-	rep, err = Fetch(ctx, src, st, plan, nil)
+	rep, err = Run(ctx, src, st, plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,17 +183,17 @@ func TestFetchCompleteAndRerun(t *testing.T) {
 	later := plan
 	later.Start = time.Time{}
 	later.End = ny(2024, 3, 20)
-	if _, err := Fetch(ctx, src, st, later, nil); err != nil {
+	if _, err := Run(ctx, src, st, later, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := st.all(Series{"AAPL", OneHour, Raw}), expectHourly("AAPL", plan.Start, later.End); !reflect.DeepEqual(got, want) {
+	if got, want := st.all(data.Series{Symbol: "AAPL", Timeframe: data.OneHour, Adjustment: data.Raw}), expectHourly("AAPL", plan.Start, later.End); !reflect.DeepEqual(got, want) {
 		t.Fatalf("after resume: %d bars want %d", len(got), len(want))
 	}
 }
 
 func TestFetchFailureKeepsFinishedChunksAndRerunCompletes(t *testing.T) {
 	ctx := context.Background()
-	plan := FetchPlan{Symbols: []string{"AAPL"}, Timeframes: []Timeframe{OneHour}, Start: ny(2024, 1, 1), End: ny(2024, 6, 1)}
+	plan := Plan{Symbols: []string{"AAPL"}, Timeframes: []data.Timeframe{data.OneHour}, Start: ny(2024, 1, 1), End: ny(2024, 6, 1)}
 	march := ny(2024, 3, 10)
 	for _, tc := range []struct {
 		name    string
@@ -205,27 +204,27 @@ func TestFetchFailureKeepsFinishedChunksAndRerunCompletes(t *testing.T) {
 			st := newMemStore()
 			st.failOn = tc.stFail
 			src := &hourly{pageSize: 50, failAt: int64(tc.srcFail)}
-			if _, err := Fetch(ctx, src, st, plan, nil); err == nil {
+			if _, err := Run(ctx, src, st, plan, nil); err == nil {
 				t.Fatal("no error")
 			}
-			cov, _ := st.Coverage(ctx, Series{"AAPL", OneHour, Raw})
-			if cov.Covers(Range{plan.Start, plan.End}) || (tc.name == "store" && cov.Covers(Range{march, march.Add(time.Hour)})) {
+			cov, _ := st.Coverage(ctx, data.Series{Symbol: "AAPL", Timeframe: data.OneHour, Adjustment: data.Raw})
+			if cov.Covers(data.Range{Start: plan.Start, End: plan.End}) || (tc.name == "store" && cov.Covers(data.Range{Start: march, End: march.Add(time.Hour)})) {
 				t.Fatalf("coverage after failure %v claims the failed chunk", cov)
 			}
 			// Coverage never claims a bar that is not there.
 			for _, r := range cov {
 				for _, b := range expectHourly("AAPL", r.Start, r.End) {
-					if _, ok := st.bars[Series{"AAPL", OneHour, Raw}][b.Time]; !ok {
+					if _, ok := st.bars[data.Series{Symbol: "AAPL", Timeframe: data.OneHour, Adjustment: data.Raw}][b.Time]; !ok {
 						t.Fatalf("covered bar %v missing", b.Time)
 					}
 				}
 			}
 			st.failOn = time.Time{}
 			src.failAt = 0
-			if _, err := Fetch(ctx, src, st, plan, nil); err != nil {
+			if _, err := Run(ctx, src, st, plan, nil); err != nil {
 				t.Fatal(err)
 			}
-			if got, want := st.all(Series{"AAPL", OneHour, Raw}), expectHourly("AAPL", plan.Start, plan.End); !reflect.DeepEqual(got, want) {
+			if got, want := st.all(data.Series{Symbol: "AAPL", Timeframe: data.OneHour, Adjustment: data.Raw}), expectHourly("AAPL", plan.Start, plan.End); !reflect.DeepEqual(got, want) {
 				t.Fatalf("after rerun: %d bars want %d", len(got), len(want))
 			}
 		})
@@ -236,10 +235,10 @@ func TestFetchCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	st := newMemStore()
 	src := &hourly{pageSize: 100, block: make(chan struct{})}
-	plan := FetchPlan{Symbols: []string{"AAPL"}, Timeframes: []Timeframe{OneHour}, Start: ny(2024, 1, 1), End: ny(2024, 6, 1), Concurrency: 2}
+	plan := Plan{Symbols: []string{"AAPL"}, Timeframes: []data.Timeframe{data.OneHour}, Start: ny(2024, 1, 1), End: ny(2024, 6, 1), Concurrency: 2}
 	done := make(chan error)
 	go func() {
-		_, err := Fetch(ctx, src, st, plan, nil)
+		_, err := Run(ctx, src, st, plan, nil)
 		done <- err
 	}()
 	for src.requests.Load() == 0 {
@@ -258,8 +257,8 @@ func TestFetchProgressAndEmptyDays(t *testing.T) {
 	st := newMemStore()
 	src := &hourly{pageSize: 1000}
 	var calls []Progress
-	plan := FetchPlan{Symbols: []string{"X"}, Timeframes: []Timeframe{OneHour}, Start: ny(2024, 1, 1), End: ny(2024, 3, 1)}
-	rep, err := Fetch(context.Background(), src, st, plan, func(p Progress) { calls = append(calls, p) })
+	plan := Plan{Symbols: []string{"X"}, Timeframes: []data.Timeframe{data.OneHour}, Start: ny(2024, 1, 1), End: ny(2024, 3, 1)}
+	rep, err := Run(context.Background(), src, st, plan, func(p Progress) { calls = append(calls, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,19 +272,19 @@ func TestFetchProgressAndEmptyDays(t *testing.T) {
 
 func TestEmptyTradingDays(t *testing.T) {
 	// January 2024 has 21 NYSE trading days (Jan 1 and Jan 15 are holidays).
-	r := Range{ny(2024, 1, 1), ny(2024, 2, 1)}
-	if got := emptyTradingDays(r, OneMin, nil); got != 21 {
+	r := data.Range{Start: ny(2024, 1, 1), End: ny(2024, 2, 1)}
+	if got := emptyTradingDays(r, data.OneMin, nil); got != 21 {
 		t.Fatalf("empty days of January 2024 with no bars = %d, want 21", got)
 	}
-	bars := []Bar{{Symbol: "X", Time: time.Date(2024, 1, 2, 14, 30, 0, 0, time.UTC)}}
-	if got := emptyTradingDays(r, OneMin, bars); got != 20 {
+	bars := []data.Bar{{Symbol: "X", Time: time.Date(2024, 1, 2, 14, 30, 0, 0, time.UTC)}}
+	if got := emptyTradingDays(r, data.OneMin, bars); got != 20 {
 		t.Fatalf("with one day of bars = %d, want 20", got)
 	}
 	// A range that ends before the day's open does not count that day.
-	if got := emptyTradingDays(Range{ny(2024, 1, 2), ny(2024, 1, 2).Add(5 * time.Hour)}, OneMin, nil); got != 0 {
+	if got := emptyTradingDays(data.Range{Start: ny(2024, 1, 2), End: ny(2024, 1, 2).Add(5 * time.Hour)}, data.OneMin, nil); got != 0 {
 		t.Fatalf("pre-open range counts %d days", got)
 	}
-	if got := emptyTradingDays(Range{ny(2024, 1, 2), ny(2024, 1, 3)}, OneDay, nil); got != 1 {
+	if got := emptyTradingDays(data.Range{Start: ny(2024, 1, 2), End: ny(2024, 1, 3)}, data.OneDay, nil); got != 1 {
 		t.Fatalf("daily: %d", got)
 	}
 }
@@ -293,15 +292,15 @@ func TestEmptyTradingDays(t *testing.T) {
 func TestCompleteEnd(t *testing.T) {
 	end := time.Date(2024, 3, 5, 15, 3, 27, 0, time.UTC)
 	for _, tt := range []struct {
-		tf   Timeframe
+		tf   data.Timeframe
 		want time.Time
 	}{
-		{OneMin, time.Date(2024, 3, 5, 15, 3, 0, 0, time.UTC)},
-		{Timeframe{5, Min}, time.Date(2024, 3, 5, 15, 0, 0, 0, time.UTC)},
-		{OneHour, time.Date(2024, 3, 5, 15, 0, 0, 0, time.UTC)},
-		{OneDay, ny(2024, 3, 5)},
+		{data.OneMin, time.Date(2024, 3, 5, 15, 3, 0, 0, time.UTC)},
+		{data.Timeframe{N: 5, Unit: data.Min}, time.Date(2024, 3, 5, 15, 0, 0, 0, time.UTC)},
+		{data.OneHour, time.Date(2024, 3, 5, 15, 0, 0, 0, time.UTC)},
+		{data.OneDay, ny(2024, 3, 5)},
 		// 15:03 UTC is 10:03 New York: the 4Hour bar opening at 08:00 New York is still forming.
-		{Timeframe{4, Hour}, time.Date(2024, 3, 5, 13, 0, 0, 0, time.UTC)},
+		{data.Timeframe{N: 4, Unit: data.Hour}, time.Date(2024, 3, 5, 13, 0, 0, 0, time.UTC)},
 	} {
 		if got := CompleteEnd(end, tt.tf); !got.Equal(tt.want) {
 			t.Errorf("CompleteEnd(%v) = %v want %v", tt.tf, got, tt.want)
@@ -315,8 +314,8 @@ func TestFetchGroupsFinishedChunks(t *testing.T) {
 	st := newMemStore()
 	st.delay = 20 * time.Millisecond
 	src := &hourly{pageSize: 1000}
-	plan := FetchPlan{Symbols: []string{"A", "B", "C", "D"}, Timeframes: []Timeframe{OneHour}, Start: ny(2023, 1, 1), End: ny(2023, 7, 1), Concurrency: 4}
-	rep, err := Fetch(context.Background(), src, st, plan, nil)
+	plan := Plan{Symbols: []string{"A", "B", "C", "D"}, Timeframes: []data.Timeframe{data.OneHour}, Start: ny(2023, 1, 1), End: ny(2023, 7, 1), Concurrency: 4}
+	rep, err := Run(context.Background(), src, st, plan, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,18 +326,18 @@ func TestFetchGroupsFinishedChunks(t *testing.T) {
 		t.Fatalf("%d writes for 24 chunks: finished chunks were not grouped", st.writes)
 	}
 	for _, sym := range plan.Symbols {
-		if got, want := st.all(Series{sym, OneHour, Raw}), expectHourly(sym, plan.Start, plan.End); !reflect.DeepEqual(got, want) {
+		if got, want := st.all(data.Series{Symbol: sym, Timeframe: data.OneHour, Adjustment: data.Raw}), expectHourly(sym, plan.Start, plan.End); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s: %d bars want %d", sym, len(got), len(want))
 		}
 	}
 }
 
 // pagesSource yields fixed pages, whatever is asked.
-type pagesSource [][]Bar
+type pagesSource [][]data.Bar
 
 func (p pagesSource) Feed() string { return "test" }
-func (p pagesSource) Bars(ctx context.Context, req Request) iter.Seq2[[]Bar, error] {
-	return func(yield func([]Bar, error) bool) {
+func (p pagesSource) Bars(ctx context.Context, req data.Request) iter.Seq2[[]data.Bar, error] {
+	return func(yield func([]data.Bar, error) bool) {
 		for _, page := range p {
 			if !yield(page, nil) {
 				return
@@ -351,7 +350,7 @@ func (p pagesSource) Bars(ctx context.Context, req Request) iter.Seq2[[]Bar, err
 // the later page winning.
 func TestFetchChunkOrdersAndDedupes(t *testing.T) {
 	at := func(h int) time.Time { return ny(2024, 1, 2).Add(time.Duration(h) * time.Hour) }
-	c := Chunk{Series{"X", OneHour, Raw}, Range{at(0), at(10)}}
+	c := Chunk{data.Series{Symbol: "X", Timeframe: data.OneHour, Adjustment: data.Raw}, data.Range{Start: at(0), End: at(10)}}
 	old, newer := hourBar("X", at(3)), hourBar("X", at(3))
 	newer.Close += 0.5
 	src := pagesSource{
@@ -362,7 +361,7 @@ func TestFetchChunkOrdersAndDedupes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Bar{hourBar("X", at(1)), newer, hourBar("X", at(5))}
+	want := []data.Bar{hourBar("X", at(1)), newer, hourBar("X", at(5))}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v\nwant %v", got, want)
 	}

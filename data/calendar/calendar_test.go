@@ -1,4 +1,4 @@
-package data
+package calendar
 
 import (
 	"fmt"
@@ -192,24 +192,24 @@ func TestInSession(t *testing.T) {
 func TestSessions(t *testing.T) {
 	tests := []struct {
 		name string
-		r    Range
+		r    [2]time.Time
 		want []string
 	}{
-		{"a week with a holiday", Range{calNY(2024, 6, 17, 0, 0), calNY(2024, 6, 22, 0, 0)},
+		{"a week with a holiday", [2]time.Time{calNY(2024, 6, 17, 0, 0), calNY(2024, 6, 22, 0, 0)},
 			[]string{"2024-06-17", "2024-06-18", "2024-06-20", "2024-06-21"}},
-		{"start after the open still overlaps", Range{calNY(2024, 6, 17, 15, 0), calNY(2024, 6, 18, 9, 30)},
+		{"start after the open still overlaps", [2]time.Time{calNY(2024, 6, 17, 15, 0), calNY(2024, 6, 18, 9, 30)},
 			[]string{"2024-06-17"}},
-		{"end at the open excludes that session", Range{calNY(2024, 6, 17, 16, 0), calNY(2024, 6, 18, 9, 31)},
+		{"end at the open excludes that session", [2]time.Time{calNY(2024, 6, 17, 16, 0), calNY(2024, 6, 18, 9, 31)},
 			[]string{"2024-06-18"}},
-		{"across a year", Range{calNY(2021, 12, 30, 0, 0), calNY(2022, 1, 4, 0, 0)},
+		{"across a year", [2]time.Time{calNY(2021, 12, 30, 0, 0), calNY(2022, 1, 4, 0, 0)},
 			[]string{"2021-12-30", "2021-12-31", "2022-01-03"}},
-		{"empty", Range{calNY(2024, 6, 18, 0, 0), calNY(2024, 6, 17, 0, 0)}, nil},
-		{"weekend", Range{calNY(2024, 6, 22, 0, 0), calNY(2024, 6, 24, 0, 0)}, nil},
+		{"empty", [2]time.Time{calNY(2024, 6, 18, 0, 0), calNY(2024, 6, 17, 0, 0)}, nil},
+		{"weekend", [2]time.Time{calNY(2024, 6, 22, 0, 0), calNY(2024, 6, 24, 0, 0)}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for s := range Sessions(tt.r) {
+			for s := range Sessions(tt.r[0], tt.r[1]) {
 				got = append(got, s.Date.Format(time.DateOnly))
 			}
 			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
@@ -219,7 +219,7 @@ func TestSessions(t *testing.T) {
 	}
 	// Breaking out of the loop stops the sequence.
 	n := 0
-	for range Sessions(Range{calNY(2024, 1, 1, 0, 0), calNY(2025, 1, 1, 0, 0)}) {
+	for range Sessions(calNY(2024, 1, 1, 0, 0), calNY(2025, 1, 1, 0, 0)) {
 		n++
 		if n == 3 {
 			break
@@ -406,7 +406,7 @@ func FuzzCalendar(f *testing.F) {
 			t.Fatalf("PrevSession(%v) closes at %v, after", day, p.Close)
 		}
 		var between []Session
-		for s := range Sessions(Range{p.Close, n.Open}) {
+		for s := range Sessions(p.Close, n.Open) {
 			between = append(between, s)
 		}
 		if len(between) > 1 || len(between) == 1 && !(ok && s.Contains(at) && between[0] == s) {
@@ -441,7 +441,7 @@ func TestCalendarConcurrent(t *testing.T) {
 		go func() {
 			n := 0
 			for y := 2030; y < 2040; y++ {
-				for s := range Sessions(Range{calNY(y, 1, 1, 0, 0), calNY(y+1, 1, 1, 0, 0)}) {
+				for s := range Sessions(calNY(y, 1, 1, 0, 0), calNY(y+1, 1, 1, 0, 0)) {
 					if InSession(s.Open) {
 						n++
 					}

@@ -1,4 +1,4 @@
-package data
+package fetch
 
 import (
 	"context"
@@ -7,13 +7,16 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
-// FetchPlan says what to fetch.
-type FetchPlan struct {
+// Plan says what to fetch.
+type Plan struct {
 	Symbols    []string
-	Timeframes []Timeframe
-	Adjustment Adjustment // "" is Raw
+	Timeframes []data.Timeframe
+	Adjustment data.Adjustment // "" is Raw
 	// Start is where fetching begins. Zero resumes after what the store already holds for each
 	// series, or starts DefaultStart back from End when it holds nothing.
 	Start time.Time
@@ -24,18 +27,18 @@ type FetchPlan struct {
 
 // DefaultStart is where a series with nothing stored starts when no start is given: one year
 // back for intraday timeframes, 2016-01-01 (New York) for daily and longer ones.
-func DefaultStart(tf Timeframe, end time.Time) time.Time {
+func DefaultStart(tf data.Timeframe, end time.Time) time.Time {
 	if tf.Intraday() {
 		return end.AddDate(-1, 0, 0)
 	}
-	return time.Date(2016, 1, 1, 0, 0, 0, 0, NewYork).UTC()
+	return time.Date(2016, 1, 1, 0, 0, 0, 0, calendar.NewYork).UTC()
 }
 
 // Chunk is one unit of fetch work: one symbol over one range, written in one transaction
 // together with its coverage, so a crash loses at most the chunks in flight.
 type Chunk struct {
-	Series
-	Range
+	data.Series
+	data.Range
 }
 
 // Progress reports one finished chunk.
@@ -49,15 +52,15 @@ type Progress struct {
 
 // SeriesReport sums up what a fetch did for one series.
 type SeriesReport struct {
-	Series
-	Requested   Ranges // what the plan asked for that was not already stored
+	data.Series
+	Requested   data.Ranges // what the plan asked for that was not already stored
 	BarsAdded   int64
 	EmptyDays   int // trading days in the fetched ranges that got no bar at all
 	First, Last time.Time
 }
 
-// FetchReport sums up a whole fetch.
-type FetchReport struct {
+// Report sums up a whole fetch.
+type Report struct {
 	Feed        string
 	Series      []SeriesReport // in plan order: timeframe, then symbol
 	ChunksTotal int
@@ -66,7 +69,7 @@ type FetchReport struct {
 
 // NoBars lists the symbols that got no bar at all although their ranges held trading days:
 // most often a symbol the source does not know.
-func (r *FetchReport) NoBars() []string {
+func (r *Report) NoBars() []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range r.Series {
@@ -78,10 +81,10 @@ func (r *FetchReport) NoBars() []string {
 	return out
 }
 
-// Plan works out the chunks still missing from st: the plan's range minus each series'
+// Chunks works out the chunks still missing from st: the plan's range minus each series'
 // coverage, cut at month boundaries (New York) for intraday timeframes and year boundaries
 // for longer ones.
-func (p FetchPlan) Plan(ctx context.Context, st Store) ([]Chunk, []SeriesReport, error) {
+func (p Plan) Chunks(ctx context.Context, st data.Writer) ([]Chunk, []SeriesReport, error) {
 	if p.End.IsZero() {
 		return nil, nil, errors.New("fetch plan: no end time")
 	}
@@ -89,7 +92,7 @@ func (p FetchPlan) Plan(ctx context.Context, st Store) ([]Chunk, []SeriesReport,
 	var reports []SeriesReport
 	for _, tf := range p.Timeframes {
 		for _, sym := range p.Symbols {
-			s := Series{Symbol: sym, Timeframe: tf, Adjustment: p.Adjustment.Norm()}
+			s := data.Series{Symbol: sym, Timeframe: tf, Adjustment: p.Adjustment.Norm()}
 			cov, err := st.Coverage(ctx, s)
 			if err != nil {
 				return nil, nil, fmt.Errorf("coverage of %s: %w", s, err)
@@ -104,11 +107,11 @@ func (p FetchPlan) Plan(ctx context.Context, st Store) ([]Chunk, []SeriesReport,
 			}
 			rep := SeriesReport{Series: s}
 			if start.Before(end) {
-				rep.Requested = cov.Missing(Range{start, end})
+				rep.Requested = cov.Missing(data.Range{Start: start, End: end})
 			}
 			for _, m := range rep.Requested {
 				for _, r := range splitRange(m, tf) {
-					chunks = append(chunks, Chunk{s, r})
+					chunks = append(chunks, Chunk{Series: s, Range: r})
 				}
 			}
 			reports = append(reports, rep)
@@ -122,31 +125,30 @@ func (p FetchPlan) Plan(ctx context.Context, st Store) ([]Chunk, []SeriesReport,
 // it. Intraday bars are aligned to the New York clock from midnight (a 5Min bar opens at :00,
 // :05, ...; a 4Hour bar at 08:00 and 12:00), as the synthetic source aligns them; daily and
 // longer bars end at midnight New York.
-func CompleteEnd(end time.Time, tf Timeframe) time.Time {
-	ny := end.In(NewYork)
-	midnight := time.Date(ny.Year(), ny.Month(), ny.Day(), 0, 0, 0, 0, NewYork)
+func CompleteEnd(end time.Time, tf data.Timeframe) time.Time {
+	midnight, _ := calendar.DaySpan(end)
 	if tf.Intraday() {
-		return midnight.Add(ny.Sub(midnight).Truncate(tf.Duration())).UTC()
+		return midnight.Add(end.Sub(midnight).Truncate(tf.Duration())).UTC()
 	}
 	return midnight.UTC()
 }
 
 // splitRange cuts r at calendar boundaries in New York: months for intraday, years otherwise.
-func splitRange(r Range, tf Timeframe) []Range {
-	var out []Range
+func splitRange(r data.Range, tf data.Timeframe) []data.Range {
+	var out []data.Range
 	cur := r.Start
 	for cur.Before(r.End) {
-		ny := cur.In(NewYork)
+		ny := cur.In(calendar.NewYork)
 		var next time.Time
 		if tf.Intraday() {
-			next = time.Date(ny.Year(), ny.Month()+1, 1, 0, 0, 0, 0, NewYork)
+			next = time.Date(ny.Year(), ny.Month()+1, 1, 0, 0, 0, 0, calendar.NewYork)
 		} else {
-			next = time.Date(ny.Year()+1, 1, 1, 0, 0, 0, 0, NewYork)
+			next = time.Date(ny.Year()+1, 1, 1, 0, 0, 0, 0, calendar.NewYork)
 		}
 		if next.After(r.End) {
 			next = r.End
 		}
-		out = append(out, Range{cur, next.UTC()})
+		out = append(out, data.Range{Start: cur, End: next.UTC()})
 		cur = next.UTC()
 	}
 	return out
@@ -155,20 +157,20 @@ func splitRange(r Range, tf Timeframe) []Range {
 // maxBatchBars bounds how many bars of finished chunks one store write may combine.
 const maxBatchBars = 500_000
 
-// Fetch moves the bars that st lacks from src into st. Chunks are fetched concurrently; each is
+// Run moves the bars that st lacks from src into st. Chunks are fetched concurrently; each is
 // fetched completely before it is written, with its coverage, in one Batch. When several chunks
 // finish while a write is under way, the next write takes them together (still one atomic
 // Batch), so a fast source is not held back by one commit per chunk. A chunk that fails is not
 // written, and the first failure stops the run; chunks already written stay. On cancellation
-// Fetch returns promptly with an error wrapping ctx.Err(). progress, if not nil, is called
+// Run returns promptly with an error wrapping ctx.Err(). progress, if not nil, is called
 // after each chunk is stored, never concurrently.
-func Fetch(ctx context.Context, src Source, st Store, p FetchPlan, progress func(Progress)) (*FetchReport, error) {
-	chunks, reports, err := p.Plan(ctx, st)
+func Run(ctx context.Context, src data.Source, st data.Writer, p Plan, progress func(Progress)) (*Report, error) {
+	chunks, reports, err := p.Chunks(ctx, st)
 	if err != nil {
 		return nil, err
 	}
-	rep := &FetchReport{Feed: src.Feed(), Series: reports, ChunksTotal: len(chunks)}
-	index := make(map[Series]int, len(reports))
+	rep := &Report{Feed: src.Feed(), Series: reports, ChunksTotal: len(chunks)}
+	index := make(map[data.Series]int, len(reports))
 	for i, r := range reports {
 		index[r.Series] = i
 	}
@@ -178,7 +180,7 @@ func Fetch(ctx context.Context, src Source, st Store, p FetchPlan, progress func
 
 	type fetched struct {
 		c    Chunk
-		bars []Bar
+		bars []data.Bar
 	}
 	work := make(chan Chunk)
 	results := make(chan fetched, 4*workers) // room for chunks that finish while a write syncs
@@ -221,20 +223,20 @@ func Fetch(ctx context.Context, src Source, st Store, p FetchPlan, progress func
 		carry    *fetched
 	)
 	store := func(group []fetched) error {
-		b := Batch{Timeframe: group[0].c.Timeframe, Adjustment: group[0].c.Adjustment, Feed: src.Feed(),
+		b := data.Batch{Timeframe: group[0].c.Timeframe, Adjustment: group[0].c.Adjustment, Feed: src.Feed(),
 			Bars: group[0].bars} // no copy for the common case of one chunk
 		if len(group) > 1 {
 			n := 0
 			for _, f := range group {
 				n += len(f.bars)
 			}
-			b.Bars = make([]Bar, 0, n)
+			b.Bars = make([]data.Bar, 0, n)
 		}
 		for _, f := range group {
 			if len(group) > 1 {
 				b.Bars = append(b.Bars, f.bars...)
 			}
-			b.Covered = append(b.Covered, Span{Symbol: f.c.Symbol, Range: f.c.Range})
+			b.Covered = append(b.Covered, data.Span{Symbol: f.c.Symbol, Range: f.c.Range})
 		}
 		if err := st.Write(ctx, b); err != nil {
 			first := group[0].c
@@ -302,7 +304,7 @@ loop:
 			break
 		}
 	}
-	// Let the workers see the end and finish before returning, so none outlives Fetch.
+	// Let the workers see the end and finish before returning, so none outlives Run.
 	cancel(nil)
 	for range results {
 	}
@@ -315,10 +317,10 @@ loop:
 // fetchChunk collects one chunk's bars, keeping only the chunk's symbol and range (a source
 // whose end is inclusive, as Alpaca's is, may return a bar at End), sorted by time with
 // duplicates dropped, so the store receives exactly the bars of [Start, End).
-func fetchChunk(ctx context.Context, src Source, c Chunk) ([]Bar, error) {
-	req := Request{Symbols: []string{c.Symbol}, Timeframe: c.Timeframe, Start: c.Start, End: c.End, Adjustment: c.Adjustment}
+func fetchChunk(ctx context.Context, src data.Source, c Chunk) ([]data.Bar, error) {
+	req := data.Request{Symbols: []string{c.Symbol}, Timeframe: c.Timeframe, Start: c.Start, End: c.End, Adjustment: c.Adjustment}
 	var (
-		pages [][]Bar
+		pages [][]data.Bar
 		total int
 	)
 	for page, err := range src.Bars(ctx, req) {
@@ -331,7 +333,7 @@ func fetchChunk(ctx context.Context, src Source, c Chunk) ([]Bar, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	bars := make([]Bar, 0, total)
+	bars := make([]data.Bar, 0, total)
 	sorted := true
 	for _, page := range pages {
 		for _, b := range page {
@@ -363,20 +365,20 @@ func fetchChunk(ctx context.Context, src Source, c Chunk) ([]Bar, error) {
 // emptyTradingDays counts the trading days of r that have no bar. A day belongs to r when the
 // time its first bar would open lies in r: 09:30 New York for intraday bars, midnight for
 // daily ones.
-func emptyTradingDays(r Range, tf Timeframe, bars []Bar) int {
+func emptyTradingDays(r data.Range, tf data.Timeframe, bars []data.Bar) int {
 	have := make(map[[3]int]bool, 32)
 	for i := range bars {
-		y, m, d := bars[i].Time.In(NewYork).Date()
+		y, m, d := bars[i].Time.In(calendar.NewYork).Date()
 		have[[3]int{y, int(m), d}] = true
 	}
 	n := 0
-	ny := r.Start.In(NewYork)
-	for day := time.Date(ny.Year(), ny.Month(), ny.Day(), 0, 0, 0, 0, NewYork); day.Before(r.End); day = day.AddDate(0, 0, 1) {
+	day, _ := calendar.DaySpan(r.Start)
+	for ; day.Before(r.End); day = day.AddDate(0, 0, 1) {
 		first := day
 		if tf.Intraday() {
 			first = day.Add(9*time.Hour + 30*time.Minute)
 		}
-		if !r.Contains(first) || !IsTradingDay(day) {
+		if !r.Contains(first) || !calendar.IsTradingDay(day) {
 			continue
 		}
 		y, m, d := day.Date()

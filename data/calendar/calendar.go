@@ -1,4 +1,4 @@
-package data
+package calendar
 
 import (
 	"iter"
@@ -92,22 +92,21 @@ func InSession(t time.Time) bool {
 	return d.close != 0 && sec >= d.open && sec < d.close
 }
 
-// Sessions yields, oldest first, the sessions that overlap r.
-func Sessions(r Range) iter.Seq[Session] {
+// Sessions yields, oldest first, the sessions that overlap the half-open interval [start, end).
+func Sessions(start, end time.Time) iter.Seq[Session] {
 	return func(yield func(Session) bool) {
-		if r.Empty() {
+		if !start.Before(end) {
 			return
 		}
-		start, end := r.Start.Unix(), r.End.Unix()
-		last := floorDiv(end, secsPerDay)
+		last := floorDiv(end.Unix(), secsPerDay)
 		var c calCursor
-		for days := floorDiv(start, secsPerDay); days <= last; days++ {
+		for days := floorDiv(start.Unix(), secsPerDay); days <= last; days++ {
 			d := c.day(days)
 			if d.close == 0 {
 				continue
 			}
 			s := d.session(days)
-			if s.Open.Before(r.End) && s.Close.After(r.Start) {
+			if s.Open.Before(end) && s.Close.After(start) {
 				if !yield(s) {
 					return
 				}
