@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/engine"
+	"github.com/barkeep-trading/barkeep/internal/atomicfile"
 	"github.com/barkeep-trading/barkeep/internal/golden"
 )
 
@@ -296,8 +297,8 @@ func TestWriteDirAtomic(t *testing.T) {
 				}
 			}
 			if tt.noExchange {
-				exchange = func(a, b string) error { return errors.New("no exchange") }
-				defer func() { exchange = renameExchange }()
+				replaceDir = atomicfile.ReplaceDirByRenames
+				defer func() { replaceDir = atomicfile.ReplaceDir }()
 			}
 			if tt.failAfter != "" {
 				afterFile = func(name string) error {

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/engine"
+	"github.com/barkeep-trading/barkeep/internal/atomicfile"
 )
 
 // PricePoint is one close of a traded symbol, for the price plots.
@@ -52,8 +52,8 @@ const (
 	HTMLFile   = "index.html"
 )
 
-// exchange is a variable so that tests can take the fallback path too.
-var exchange = renameExchange
+// replaceDir is a variable so that tests can take the fallback path too.
+var replaceDir = atomicfile.ReplaceDir
 
 // afterFile, when set by a test, runs after each file is written; an error aborts WriteDir as
 // a crash would.
@@ -90,9 +90,10 @@ type namedFile struct {
 }
 
 // writeDirAtomic writes files into a temporary directory beside dir, syncs it and moves it into
-// place in one step, so that a killed run leaves the previous directory whole, never a
-// half-written one. It replaces only what it could have written itself: a missing or empty
-// directory, or one that holds marker. what names the output in errors ("report", "sweep").
+// place in one step (atomicfile.ReplaceDir), so that a killed run leaves the previous directory
+// whole, never a half-written one. It replaces only what it could have written itself: a
+// missing or empty directory, or one that holds marker. what names the output in errors
+// ("report", "sweep").
 func writeDirAtomic(ctx context.Context, dir, what, marker string, files []namedFile) error {
 	dir = filepath.Clean(dir)
 	fail := func(err error) error { return fmt.Errorf("write %s %s: %w", what, dir, err) }
@@ -100,7 +101,7 @@ func writeDirAtomic(ctx context.Context, dir, what, marker string, files []named
 		return fail(err)
 	}
 	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if err := atomicfile.MkdirAll(parent); err != nil {
 		return fail(err)
 	}
 	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
@@ -119,7 +120,7 @@ func writeDirAtomic(ctx context.Context, dir, what, marker string, files []named
 		if err := ctx.Err(); err != nil {
 			return fail(err)
 		}
-		if err := writeFile(filepath.Join(tmp, f.name), f.write); err != nil {
+		if err := atomicfile.WriteNew(filepath.Join(tmp, f.name), f.write); err != nil {
 			return fail(fmt.Errorf("%s: %w", f.name, err))
 		}
 		if afterFile != nil {
@@ -128,14 +129,14 @@ func writeDirAtomic(ctx context.Context, dir, what, marker string, files []named
 			}
 		}
 	}
-	if err := syncDir(tmp); err != nil {
+	if err := atomicfile.SyncDir(tmp); err != nil {
 		return fail(err)
 	}
 	if err := replaceDir(tmp, dir); err != nil {
 		return fail(err)
 	}
 	tmp = "" // renamed into place, or holding the old output and already removed
-	if err := syncDir(parent); err != nil {
+	if err := atomicfile.SyncDir(parent); err != nil {
 		return fail(err)
 	}
 	return nil
@@ -166,60 +167,6 @@ func checkReplaceable(dir, marker, what string) error {
 		return fmt.Errorf("refusing to replace a non-empty directory that holds no %s (not a previous %s)", marker, what)
 	}
 	return nil
-}
-
-// replaceDir moves tmp to dir. With an existing dir it swaps the two in one step where the
-// system can (renameat2 RENAME_EXCHANGE on Linux), and otherwise moves the old report aside
-// first, which leaves a moment with no report at dir but never a half-written one.
-func replaceDir(tmp, dir string) error {
-	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
-		return os.Rename(tmp, dir)
-	}
-	if err := exchange(tmp, dir); err == nil {
-		return os.RemoveAll(tmp) // tmp now holds the old report
-	}
-	old := tmp + ".old"
-	if err := os.Rename(dir, old); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		if rerr := os.Rename(old, dir); rerr != nil {
-			return fmt.Errorf("%w (and restoring the old report from %s failed: %v)", err, old, rerr)
-		}
-		return err
-	}
-	return os.RemoveAll(old)
-}
-
-func writeFile(path string, write func(io.Writer) error) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 1<<16)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }
 
 func writeStats(w io.Writer, s Summary) error {
