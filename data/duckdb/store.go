@@ -19,6 +19,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2/mapping"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/internal/atomicfile"
 )
 
 // SchemaVersion is the layout this package writes; files with a newer one are refused rather
@@ -136,7 +137,8 @@ func openAt(ctx context.Context, abs string, exists bool, name string) (*Store, 
 // and barkeep's tables a moment later, so a process killed in between would leave a database
 // without them, which every later Open refuses as not a barkeep store. Instead the store is
 // made under a temporary name, closed (which checkpoints it into the one file) and linked into
-// place: a link never replaces a store another process made meanwhile.
+// place (atomicfile.LinkNew, which then syncs the directory): a link never replaces a store
+// another process made meanwhile.
 func create(ctx context.Context, abs string) error {
 	tmp := abs + ".creating"
 	// Leftovers of a process killed while creating: nothing in them was ever a store.
@@ -155,16 +157,8 @@ func create(ctx context.Context, abs string) error {
 	if _, err := os.Stat(tmp + ".wal"); err == nil {
 		return errors.New("create: the new database kept a write-ahead log after closing")
 	}
-	err = os.Link(tmp, abs)
-	if err != nil && !errors.Is(err, fs.ErrExist) {
-		// A file system without hard links: rename, which could only replace a store made in
-		// the last milliseconds by a second process creating the same path.
-		err = os.Rename(tmp, abs)
-	}
-	if err != nil && !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("create: %w", err)
-	}
-	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	// A store another process made meanwhile is kept: this Open then opens that one.
+	if err := atomicfile.LinkNew(tmp, abs); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("create: %w", err)
 	}
 	return nil

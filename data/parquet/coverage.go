@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/internal/atomicfile"
 )
 
 const sidecarVersion = 1
@@ -85,7 +86,7 @@ func (s *Store) readSidecar(sr data.Series) (*sidecar, data.Ranges, error) {
 	return sc, rs, nil
 }
 
-func (s *Store) stageSidecar(sr data.Series, feed string, rs data.Ranges) (staged, error) {
+func (s *Store) stageSidecar(sr data.Series, feed string, rs data.Ranges) (atomicfile.Staged, error) {
 	sc := sidecar{
 		Version:    sidecarVersion,
 		Symbol:     sr.Symbol,
@@ -99,20 +100,20 @@ func (s *Store) stageSidecar(sr data.Series, feed string, rs data.Ranges) (stage
 	}
 	buf, err := json.MarshalIndent(sc, "", "  ")
 	if err != nil {
-		return staged{}, fmt.Errorf("encode coverage of %s: %w", sr, err)
+		return atomicfile.Staged{}, fmt.Errorf("encode coverage of %s: %w", sr, err)
 	}
-	if err := mkdirAll(s.symDir(sr.Timeframe, sr.Symbol)); err != nil {
-		return staged{}, fmt.Errorf("coverage of %s: %w", sr, err)
+	if err := atomicfile.MkdirAll(s.symDir(sr.Timeframe, sr.Symbol)); err != nil {
+		return atomicfile.Staged{}, fmt.Errorf("coverage of %s: %w", sr, err)
 	}
 	path := s.coverageFile(sr.Timeframe, sr.Symbol, sr.Adjustment)
-	tmp, err := writeTemp(path, func(w io.Writer) error {
+	st, err := atomicfile.Stage(path, func(w io.Writer) error {
 		_, err := w.Write(append(buf, '\n'))
 		return err
 	})
 	if err != nil {
-		return staged{}, fmt.Errorf("coverage of %s: %w", sr, err)
+		return atomicfile.Staged{}, fmt.Errorf("coverage of %s: %w", sr, err)
 	}
-	return staged{tmp: tmp, path: path}, nil
+	return st, nil
 }
 
 // Coverage returns the ranges of sr that writes have declared complete.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/internal/atomicfile"
 )
 
 const (
@@ -24,7 +25,6 @@ const (
 	coveragePrefix = "_coverage."
 	coverageSuffix = ".json"
 	parquetSuffix  = ".parquet"
-	tmpSuffix      = ".tmp"
 )
 
 // escapeSymbol percent-encodes every byte outside [A-Za-z0-9._-] so that any symbol ("BTC/USD",
@@ -95,12 +95,6 @@ func (s *Store) coverageFile(tf data.Timeframe, sym string, adj data.Adjustment)
 	return filepath.Join(s.symDir(tf, sym), coveragePrefix+string(adj)+coverageSuffix)
 }
 
-// isTemp reports whether name is one of our temporary files: hidden and not ending in a suffix
-// any reader globs for.
-func isTemp(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, tmpSuffix)
-}
-
 func parseAdjustmentName(name, prefix, suffix string) (data.Adjustment, bool) {
 	if !strings.HasPrefix(name, prefix) || !strings.HasSuffix(name, suffix) || len(name) < len(prefix)+len(suffix) {
 		return "", false
@@ -162,7 +156,7 @@ func checkLayout(dir string) (string, error) {
 	for _, e := range top {
 		name := e.Name()
 		switch {
-		case name == markerName && e.Type().IsRegular(), isTemp(name) && e.Type().IsRegular():
+		case name == markerName && e.Type().IsRegular(), atomicfile.IsTemp(name) && e.Type().IsRegular():
 			continue
 		}
 		if _, ok := parseTimeframeDir(name); !ok || !e.IsDir() {
@@ -191,7 +185,7 @@ func checkTimeframeDir(dir string) (string, error) {
 		for _, f := range entries {
 			name := f.Name()
 			if f.Type().IsRegular() {
-				if _, ok := parseAdjustmentName(name, coveragePrefix, coverageSuffix); ok || isTemp(name) {
+				if _, ok := parseAdjustmentName(name, coveragePrefix, coverageSuffix); ok || atomicfile.IsTemp(name) {
 					continue
 				}
 				return filepath.Join(e.Name(), name), nil
@@ -207,7 +201,7 @@ func checkTimeframeDir(dir string) (string, error) {
 				if !pf.Type().IsRegular() {
 					return filepath.Join(e.Name(), name, pf.Name()), nil
 				}
-				if _, ok := parseAdjustmentName(pf.Name(), "", parquetSuffix); ok || isTemp(pf.Name()) {
+				if _, ok := parseAdjustmentName(pf.Name(), "", parquetSuffix); ok || atomicfile.IsTemp(pf.Name()) {
 					continue
 				}
 				return filepath.Join(e.Name(), name, pf.Name()), nil

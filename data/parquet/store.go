@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/internal/atomicfile"
 )
 
 // Store is a Parquet lake. It is safe for concurrent use by several goroutines; writes are
@@ -43,7 +44,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	fi, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		if err := mkdirAll(dir); err != nil {
+		if err := atomicfile.MkdirAll(dir); err != nil {
 			return nil, fmt.Errorf("create parquet lake %s: %w", dir, err)
 		}
 	case err != nil:
@@ -70,13 +71,13 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 			return nil, fmt.Errorf("open parquet lake %s: %w", dir, err)
 		}
 		for _, e := range entries {
-			if !isTemp(e.Name()) {
+			if !atomicfile.IsTemp(e.Name()) {
 				return nil, fmt.Errorf("open parquet lake %s: directory is not empty and has no %s (found %q): %w",
 					dir, markerName, e.Name(), data.ErrNotStore)
 			}
 		}
 		buf, _ := json.Marshal(marker{Format: markerFormat, Version: formatVersion})
-		if err := writeAtomic(filepath.Join(dir, markerName), func(w io.Writer) error {
+		if err := atomicfile.WriteFile(filepath.Join(dir, markerName), func(w io.Writer) error {
 			_, err := w.Write(append(buf, '\n'))
 			return err
 		}); err != nil {

@@ -14,6 +14,7 @@ import (
 	"sort"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/internal/atomicfile"
 )
 
 // Partition years are four digits so that year=YYYY sorts and parses as DuckDB expects.
@@ -62,10 +63,10 @@ func (s *Store) Write(ctx context.Context, b data.Batch) error {
 	}
 	// Stage every file first: the slow part (merging, encoding, syncing) happens out of sight,
 	// and a failure or a cancellation leaves the lake as it was.
-	var bars, sides []staged
+	var bars, sides []atomicfile.Staged
 	defer func() {
 		for _, f := range append(bars, sides...) {
-			os.Remove(f.tmp) // gone already once published
+			os.Remove(f.Temp) // gone already once published
 		}
 	}()
 	for _, p := range parts {
@@ -95,10 +96,10 @@ func (s *Store) Write(ctx context.Context, b data.Batch) error {
 		return fmt.Errorf("write: %w", err)
 	}
 	defer unlock()
-	if err := publish(bars); err != nil {
+	if err := atomicfile.Publish(bars...); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
-	if err := publish(sides); err != nil {
+	if err := atomicfile.Publish(sides...); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil
@@ -106,7 +107,7 @@ func (s *Store) Write(ctx context.Context, b data.Batch) error {
 
 // stageSidecars prepares the coverage files of every symbol the batch touches: the old
 // coverage plus the batch's spans, and the batch's feed.
-func (s *Store) stageSidecars(b data.Batch, adj data.Adjustment, parts []partition) ([]staged, error) {
+func (s *Store) stageSidecars(b data.Batch, adj data.Adjustment, parts []partition) ([]atomicfile.Staged, error) {
 	covered := map[string]data.Ranges{}
 	var symbols []string
 	touch := func(sym string) {
@@ -123,7 +124,7 @@ func (s *Store) stageSidecars(b data.Batch, adj data.Adjustment, parts []partiti
 		covered[sp.Symbol] = covered[sp.Symbol].Add(data.Range{Start: sp.Start.UTC(), End: sp.End.UTC()})
 	}
 	sort.Strings(symbols)
-	var out []staged
+	var out []atomicfile.Staged
 	for _, sym := range symbols {
 		sr := data.Series{Symbol: sym, Timeframe: b.Timeframe, Adjustment: adj}
 		old, rs, err := s.readSidecar(sr)
@@ -146,7 +147,7 @@ func (s *Store) stageSidecars(b data.Batch, adj data.Adjustment, parts []partiti
 		f, err := s.stageSidecar(sr, feed, rs)
 		if err != nil {
 			for _, f := range out {
-				os.Remove(f.tmp)
+				os.Remove(f.Temp)
 			}
 			return nil, err
 		}
@@ -220,11 +221,11 @@ func plan(b data.Batch) ([]partition, error) {
 	return parts, nil
 }
 
-func (s *Store) stagePartition(b data.Batch, adj data.Adjustment, p partition) (staged, error) {
+func (s *Store) stagePartition(b data.Batch, adj data.Adjustment, p partition) (atomicfile.Staged, error) {
 	path := s.partitionFile(b.Timeframe, p.symbol, p.year, adj)
 	dir := filepath.Dir(path)
-	if err := mkdirAll(dir); err != nil {
-		return staged{}, err
+	if err := atomicfile.MkdirAll(dir); err != nil {
+		return atomicfile.Staged{}, err
 	}
 	var cols *columns
 	old, err := readPartition(path)
@@ -238,12 +239,11 @@ func (s *Store) stagePartition(b data.Batch, adj data.Adjustment, p partition) (
 			cols.appendBar(&b.Bars[i], b.Feed)
 		}
 	default:
-		return staged{}, fmt.Errorf("merge with existing bars: %w", err)
+		return atomicfile.Staged{}, fmt.Errorf("merge with existing bars: %w", err)
 	}
-	tmp, err := writeTemp(path, func(w io.Writer) error {
+	return atomicfile.Stage(path, func(w io.Writer) error {
 		return writeParquet(w, p.symbol, adj, b.Feed, cols)
 	})
-	return staged{tmp: tmp, path: path}, err
 }
 
 // mergeColumns merges a partition on disk with new bars, both sorted by time; a new bar replaces
@@ -289,7 +289,7 @@ func (s *Store) sweep() error {
 		if d.IsDir() {
 			return nil
 		}
-		if isTemp(d.Name()) {
+		if atomicfile.IsTemp(d.Name()) {
 			if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("remove leftover %s: %w", path, err)
 			}

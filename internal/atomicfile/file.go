@@ -96,30 +96,19 @@ func WriteNew(path string, fill func(w io.Writer) error) (err error) {
 // Publish renames every staged file into place, then syncs each directory once, so that the
 // renames are durable before the caller publishes anything that depends on them.
 func Publish(files ...Staged) error {
-	var dirs []string
+	dirs := map[string]bool{}
 	for _, f := range files {
 		if err := os.Rename(f.Temp, f.Path); err != nil {
 			return fmt.Errorf("rename %s: %w", f.Path, err)
 		}
-		if d := filepath.Dir(f.Path); !contains(dirs, d) {
-			dirs = append(dirs, d)
-		}
+		dirs[filepath.Dir(f.Path)] = true
 	}
-	for _, d := range dirs {
+	for d := range dirs {
 		if err := SyncDir(d); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // LinkNew makes the complete file tmp appear at path, unless something is there already, and
