@@ -79,3 +79,26 @@ func TestFormulasDocumented(t *testing.T) {
 		t.Errorf("%d metrics for %d Stats fields: every field needs a row in the table", len(metrics), n)
 	}
 }
+
+// Every rankable statistic says which way is better in the metrics table itself; the rest
+// cannot be ranked by.
+func TestCheckRank(t *testing.T) {
+	for _, k := range []string{"sharpe", "cagr", "total_return", "sortino", "calmar", "max_drawdown", "volatility"} {
+		if err := CheckRank(k); err != nil {
+			t.Errorf("CheckRank(%q): %v", k, err)
+		}
+	}
+	for _, k := range []string{"", "start", "trades", "beta", "nope", "Sharpe"} {
+		if err := CheckRank(k); err == nil || !strings.Contains(err.Error(), "sharpe") {
+			t.Errorf("CheckRank(%q) = %v, want an error listing the valid keys", k, err)
+		}
+	}
+	for _, m := range metrics {
+		if d := RankDirection(m.Key); d != m.better || d.String() == "" {
+			t.Errorf("RankDirection(%q) = %v, want %v", m.Key, d, m.better)
+		}
+	}
+	if got, want := RankDirection("max_drawdown").String(), "nearer zero is better"; got != want {
+		t.Errorf("max_drawdown: %q, want %q", got, want)
+	}
+}

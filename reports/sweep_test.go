@@ -16,29 +16,6 @@ import (
 	"github.com/barkeep-trading/barkeep/engine"
 )
 
-func TestDirectionsCoverEveryMetric(t *testing.T) {
-	for _, m := range metrics {
-		if _, ok := directions[m.Key]; !ok {
-			t.Errorf("statistic %q has no ranking direction", m.Key)
-		}
-	}
-	for k := range directions {
-		if _, ok := metricOf(k); !ok {
-			t.Errorf("direction for %q, which is no statistic", k)
-		}
-	}
-	for _, k := range []string{"sharpe", "cagr", "total_return", "sortino", "calmar", "max_drawdown"} {
-		if err := CheckRank(k); err != nil {
-			t.Errorf("CheckRank(%q): %v", k, err)
-		}
-	}
-	for _, k := range []string{"", "start", "trades", "nope", "Sharpe"} {
-		if err := CheckRank(k); err == nil || !strings.Contains(err.Error(), "sharpe") {
-			t.Errorf("CheckRank(%q) = %v, want an error listing the valid keys", k, err)
-		}
-	}
-}
-
 // rowsOf makes one row per value of the statistic key, the parameter "i" numbering them.
 func rowsOf(t *testing.T, key string, vals ...float64) []SweepRow {
 	t.Helper()
@@ -72,7 +49,7 @@ func setField(t *testing.T, s *Stats, m metric, v float64) {
 	}
 }
 
-func TestRankDirection(t *testing.T) {
+func TestRankBy(t *testing.T) {
 	nan := math.NaN()
 	tests := []struct {
 		key  string
@@ -88,10 +65,26 @@ func TestRankDirection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		rows := rowsOf(t, tt.key, tt.vals...)
-		if got := Rank(rows, tt.key); !slices.Equal(got, tt.want) {
-			t.Errorf("Rank(%s, %v) = %v, want %v", tt.key, tt.vals, got, tt.want)
+		if got := rank(rows, tt.key); !slices.Equal(got, tt.want) {
+			t.Errorf("rank by %s of %v = %v, want %v", tt.key, tt.vals, got, tt.want)
 		}
 	}
+	// An unknown key orders nothing rather than failing.
+	rows := rowsOf(t, "sharpe", 1, 2)
+	if got := rank(rows, "nope"); !slices.Equal(got, []int{0, 1}) {
+		t.Errorf("rank by an unknown key = %v", got)
+	}
+}
+
+// rank orders rows by RankBy(key) as sweep.Rank does: a stable sort, so ties keep row order.
+func rank(rows []SweepRow, key string) []int {
+	by := RankBy(key)
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return by(&rows[a].Stats, &rows[b].Stats) })
+	return idx
 }
 
 // statsEqual compares every statistic as stats.json would write it.
@@ -171,6 +164,7 @@ func sampleSweep(t testing.TB) Sweep {
 			s.Rows = append(s.Rows, SweepRow{Params: map[string]string{"fast": f, "slow": sl, "pct": "1"}, Stats: st})
 		}
 	}
+	s.Order = rank(s.Rows, s.Rank)
 	return s
 }
 
@@ -242,8 +236,7 @@ func TestWriteSweepDir(t *testing.T) {
 		t.Errorf("index.html reaches for the network: %q", refs)
 	}
 	// The table lists the top runs best first, with the values of sweep.csv.
-	order := Rank(s.Rows, "sharpe")
-	best := s.Rows[order[0]]
+	best := s.Rows[s.Order[0]]
 	if !strings.Contains(html, `data-value="`+rawValue(best.Stats.Sharpe)+`"`) {
 		t.Error("the best Sharpe ratio is not in the table")
 	}
@@ -253,6 +246,7 @@ func TestWriteSweepDir(t *testing.T) {
 
 	// A second sweep replaces the first; a directory that is not a sweep is left alone.
 	s.Rank = "cagr"
+	s.Order = rank(s.Rows, s.Rank)
 	if err := WriteSweepDir(context.Background(), dir, s); err != nil {
 		t.Fatal(err)
 	}
@@ -271,6 +265,14 @@ func TestWriteSweepDir(t *testing.T) {
 	for _, e := range entries {
 		if strings.Contains(e.Name(), ".tmp-") {
 			t.Errorf("temporary directory %s left behind", e.Name())
+		}
+	}
+	for name, order := range map[string][]int{"short": s.Order[1:], "repeated": append([]int{s.Order[1]}, s.Order[1:]...),
+		"out of range": append([]int{len(s.Rows)}, s.Order[1:]...)} {
+		bad := s
+		bad.Order = order
+		if err := WriteSweepDir(context.Background(), filepath.Join(t.TempDir(), "x"), bad); err == nil {
+			t.Errorf("wrote a sweep whose order is %s", name)
 		}
 	}
 	s.Rank = "trades"
@@ -320,7 +322,7 @@ func TestHeatValues(t *testing.T) {
 		})
 	}
 	// A sweep whose every value is NaN has no heatmap, and says so instead of failing.
-	s := Sweep{Axes: []SweepAxis{{"a", []string{"1"}}}, Rows: []SweepRow{row("1", "", "", nan)}, Rank: "sharpe"}
+	s := Sweep{Axes: []SweepAxis{{"a", []string{"1"}}}, Rows: []SweepRow{row("1", "", "", nan)}, Order: []int{0}, Rank: "sharpe"}
 	if fig, _, err := sweepHeatmap(s); err != nil || fig != nil {
 		t.Errorf("all-NaN heatmap: %v, %v", fig, err)
 	}
@@ -347,7 +349,7 @@ func TestPrintSweep(t *testing.T) {
 	if !strings.Contains(lines[0], "skipped") || !strings.Contains(lines[0], "higher is better") {
 		t.Errorf("summary line: %s", lines[0])
 	}
-	order := Rank(s.Rows, "sharpe")
+	order := s.Order
 	m, _ := metricOf("sharpe")
 	for i := range 3 {
 		f := strings.Fields(lines[2+i])

@@ -1,0 +1,45 @@
+package reports
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/barkeep-trading/barkeep/engine"
+)
+
+// Scorer computes the Stats of many runs against one set of Options, preparing the benchmark
+// once: Scorer.Stats(r) equals Compute(r, o).Strategy, without the monthly and yearly tables a
+// sweep does not show and without resampling the benchmark's curve for every run.
+type Scorer struct {
+	rf    float64
+	bench *daily
+}
+
+// NewScorer prepares o (its benchmark, if any) for scoring many runs.
+func NewScorer(o Options) (*Scorer, error) {
+	sc := &Scorer{rf: o.RiskFree}
+	if b := o.Benchmark; b != nil {
+		if err := checkCurve(b.Equity); err != nil {
+			return nil, fmt.Errorf("compute report: benchmark: %w", err)
+		}
+		bd := resample(b.Equity)
+		sc.bench = &bd
+	}
+	return sc, nil
+}
+
+// Stats computes the statistics of r. It is safe for concurrent use.
+func (sc *Scorer) Stats(r *engine.Result) (Stats, error) {
+	if r == nil {
+		return Stats{}, errors.New("compute report: nil result")
+	}
+	if err := checkCurve(r.Equity); err != nil {
+		return Stats{}, fmt.Errorf("compute report: %w", err)
+	}
+	d := resample(r.Equity)
+	s := computeStats(r, d, sc.rf)
+	if sc.bench != nil {
+		s.Alpha, s.Beta = alphaBeta(d, *sc.bench, sc.rf)
+	}
+	return s, nil
+}
