@@ -106,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cli.Report(stderr, "backtest", err)
 	}
 	if sw.requested() {
-		err = sweep(ctx, o, sw, stdout, stderr, time.Now())
+		err = runSweep(ctx, o, sw, stdout, stderr, time.Now())
 	} else {
 		// A single run's live heap is modest (about 130 MB for five years of ten symbols'
 		// minute bars), but the collector lets the heap grow to twice the live size before it
