@@ -31,12 +31,13 @@ func (e *Env) match(si int32, b *data.Bar, t int64) {
 				continue
 			}
 		}
-		price, slip, ok := fillPrice(o, os, b)
+		ref, slip, ok := fillPrice(o, os, b)
 		if ok {
+			price := ref
 			if slip {
 				price *= 1 + float64(o.Side)*e.cfg.SlippageBps/1e4
 			}
-			e.execute(i, price, b.Time)
+			e.execute(i, ref, price, b.Time)
 			continue
 		}
 		if o.TIF == Day && !e.intraday {
@@ -106,9 +107,9 @@ func limitFill(buy bool, L, open float64, b *data.Bar) (float64, bool, bool) {
 	return 0, false, false
 }
 
-// execute fills order i at price (slippage included) if the account allows it, and rejects it
-// with a reason otherwise.
-func (e *Env) execute(i int, price float64, t time.Time) {
+// execute fills order i at price (ref, the rules' price, with slippage) if the account allows it,
+// and rejects it with a reason otherwise.
+func (e *Env) execute(i int, ref, price float64, t time.Time) {
 	os := e.ostate.at(i)
 	o := &e.orders.at(i).Order
 	s := e.syms[os.sym]
@@ -130,7 +131,7 @@ func (e *Env) execute(i int, price float64, t time.Time) {
 	e.apply(s, o.Side, qty, price, comm, fees, t)
 	f := Fill{
 		OrderID: OrderID(i + 1), Symbol: s.pos.Symbol, Side: o.Side, Qty: qty, Price: price,
-		Time: t, Commission: comm, Fees: fees,
+		Time: t, Commission: comm, Fees: fees, RefPrice: ref, Slippage: qty * math.Abs(price-ref),
 	}
 	e.fills.add(f)
 	e.orders.at(i).FillPrice = price

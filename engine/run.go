@@ -335,6 +335,8 @@ func (r *runner) result() *Result {
 		Skipped:   r.skipped,
 		Start:     r.start,
 		End:       e.Now(),
+
+		StartEquity: e.cfg.Cash,
 	}
 	if res.Config.Provenance.Timeframe != e.tf {
 		res.Config.Provenance.Timeframe = e.tf

@@ -87,6 +87,10 @@ type Order struct {
 	StopPrice  float64 // Stop and StopLimit
 	TIF        TIF
 	Tag        string // free text carried into the order record
+	// ExtendedHours lets the order fill on bars outside the regular session, as Alpaca's
+	// extended_hours flag does; it is accepted only on a Day limit order, as Alpaca accepts it.
+	// Without it an order waits for the next regular-session bar of its symbol.
+	ExtendedHours bool
 }
 
 // OrderStatus is the life cycle of an order.
@@ -134,6 +138,11 @@ type Fill struct {
 	Time       time.Time
 	Commission float64
 	Fees       float64 // regulatory fees (SEC, FINRA TAF)
+	// RefPrice is the price the fill rules gave before slippage; Price equals it for limit and
+	// stop-limit fills and when Config.SlippageBps is zero.
+	RefPrice float64
+	// Slippage is the dollars this fill paid to slippage: Qty x |Price - RefPrice|.
+	Slippage float64
 }
 
 // Position is the holding of one symbol. Qty is negative for a short.
@@ -255,4 +264,8 @@ type Result struct {
 	Skipped   int64 // bars skipped by the session filter
 	Start     time.Time
 	End       time.Time
+	// StartEquity is the cash before any fill (Config.Cash). Returns are measured from it, not
+	// from the first EquityPoint, which already holds the costs of fills of orders placed in
+	// Init.
+	StartEquity float64
 }
