@@ -6,21 +6,23 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// buildBinary builds this command once per test binary run.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "backtest")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+// mainEnv makes the test binary run the command's main instead of the tests (see TestMain):
+// the tests that must kill a real process start this binary that way rather than building the
+// command, which on a cold cache would compile every dependency a second time without -race.
+const mainEnv = "BARKEEP_BACKTEST_MAIN"
+
+// backtestCommand is the command run as its own process: this test binary running main.
+func backtestCommand(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), mainEnv+"=1")
+	return cmd
 }
 
 // checkReport fails unless dir holds one whole report: every file present and stats.json
@@ -48,39 +50,52 @@ func checkReport(t *testing.T, dir, strategy string) {
 	}
 }
 
+// kills is how many times TestKillLeavesWholeReport kills a run: 4, so that make test stays
+// short, or BARKEEP_KILLS for a longer hunt.
+func kills(t *testing.T) int {
+	s := os.Getenv("BARKEEP_KILLS")
+	if s == "" {
+		return 4
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		t.Fatalf("BARKEEP_KILLS=%q: want a positive number", s)
+	}
+	return n
+}
+
 // A backtest killed at any moment leaves the previous report whole where it was, or the new
 // one whole: never half of one.
 func TestKillLeavesWholeReport(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and kills the real binary")
+		t.Skip("starts and kills the command")
 	}
 	dir := fixture(t)
-	bin := buildBinary(t)
 	out := filepath.Join(t.TempDir(), "report")
 	store := filepath.Join(dir, "bars.duckdb")
 	args := func(strategy string) []string {
 		return []string{"--quiet", "--store", store, "--out", out, "--strategy", strategy}
 	}
-	if b, err := exec.Command(bin, args("ema")...).CombinedOutput(); err != nil {
+	if b, err := backtestCommand(args("ema")...).CombinedOutput(); err != nil {
 		t.Fatalf("first run: %v\n%s", err, b)
 	}
 	checkReport(t, out, "ema")
 
 	// How long a whole run takes, to spread the kills over it.
 	start := time.Now()
-	if b, err := exec.Command(bin, args("sma")...).CombinedOutput(); err != nil {
+	if b, err := backtestCommand(args("sma")...).CombinedOutput(); err != nil {
 		t.Fatalf("timing run: %v\n%s", err, b)
 	}
 	full := time.Since(start)
-	if b, err := exec.Command(bin, args("ema")...).CombinedOutput(); err != nil {
+	if b, err := backtestCommand(args("ema")...).CombinedOutput(); err != nil {
 		t.Fatalf("reset run: %v\n%s", err, b)
 	}
 
 	rng := rand.New(rand.NewPCG(7, 11))
 	want := "ema"
-	for i := 0; i < 8; i++ {
+	for i := range kills(t) {
 		strategy := []string{"sma", "ema"}[i%2]
-		cmd := exec.Command(bin, args(strategy)...)
+		cmd := backtestCommand(args(strategy)...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +122,7 @@ func TestKillLeavesWholeReport(t *testing.T) {
 		checkReport(t, out, got)
 	}
 	// No stray temporary directory is mistaken for the report, and the next run still works.
-	if b, err := exec.Command(bin, args("sma")...).CombinedOutput(); err != nil {
+	if b, err := backtestCommand(args("sma")...).CombinedOutput(); err != nil {
 		t.Fatalf("run after kills: %v\n%s", err, b)
 	}
 	checkReport(t, out, "sma")

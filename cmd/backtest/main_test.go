@@ -66,6 +66,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(rssWrapEnv) == "1" {
 		os.Exit(rssWrap(os.Args[1:]))
 	}
+	if os.Getenv(mainEnv) == "1" {
+		main()
+	}
 	code := m.Run()
 	if fixtureDir != "" {
 		os.RemoveAll(fixtureDir)

@@ -41,15 +41,10 @@ var scaleSymbols = []string{"AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TS
 // a DuckDB file and a Parquet lake, backtests the SMA strategy over all of it with the HTML
 // report for each, and checks the backtest's peak memory and the report's size.
 //
-// It takes one to two minutes on two cores, so it runs with the rest of go test (make test);
-// -short skips it, and so does BARKEEP_SCALE=0 for a quick local loop. make scale runs it alone.
+// It takes one to two minutes on two cores, more than the rest of make test together, so it
+// runs only when BARKEEP_SCALE=1 (make scale).
 func TestScale(t *testing.T) {
-	if testing.Short() {
-		t.Skip("scale check skipped in -short mode")
-	}
-	if os.Getenv("BARKEEP_SCALE") == "0" {
-		t.Skip("scale check skipped: BARKEEP_SCALE=0")
-	}
+	scaleOnly(t)
 	t.Logf("load average before: %s; wall times are only comparable at similar load", loadAvg())
 	tmp := t.TempDir()
 	bin := buildBinaries(t, tmp)
@@ -106,6 +101,14 @@ func TestScale(t *testing.T) {
 		if !bytes.Equal(dj, pj) {
 			t.Errorf("stats.json %q differs between stores:\nduckdb:  %.300s\nparquet: %.300s", key, dj, pj)
 		}
+	}
+}
+
+// scaleOnly skips the calling test unless BARKEEP_SCALE=1, as make scale sets it.
+func scaleOnly(t *testing.T) {
+	t.Helper()
+	if os.Getenv("BARKEEP_SCALE") != "1" {
+		t.Skip("scale check: runs with BARKEEP_SCALE=1 (make scale)")
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -26,40 +25,24 @@ import (
 	"github.com/barkeep-trading/barkeep/internal/cli"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-	binDir  string
-)
+// mainEnv makes the test binary run the command's main instead of the tests: the tests that
+// must signal a real process start this binary that way rather than building the command,
+// which would compile every dependency a second time without -race on a cold cache.
+const mainEnv = "BARKEEP_FETCH_MAIN"
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
+	if os.Getenv(mainEnv) == "1" {
+		main()
 	}
-	os.Exit(code)
+	os.Exit(m.Run())
 }
 
-// fetchBinary builds the command once per test run, for the tests that must signal a real
-// process.
-func fetchBinary(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		binDir, binErr = os.MkdirTemp("", "barkeep-fetch-bin-")
-		if binErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "fetch")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
+// fetchCommand is the command for the tests that must signal a real process: this test
+// binary running main (see TestMain), with env as its whole environment.
+func fetchCommand(env []string, args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(env, mainEnv+"=1")
+	return cmd
 }
 
 // procEnv is the whole environment of a child process: the test keys and server, and a home
@@ -124,10 +107,11 @@ func checkPartial(t *testing.T, path string, syms []string, want []data.Bar) (ba
 	return len(got), covered
 }
 
-// kills is how many SIGKILLs TestKillResume lands per store: 10 (20 over both stores), or
-// BARKEEP_KILLS.
+// kills is how many SIGKILLs TestKillResume lands per store: 4 (8 over both stores), so that
+// make test stays short, or BARKEEP_KILLS for a longer hunt (each kill costs a run and a check
+// of the whole store, seconds under -race).
 func kills(t *testing.T) int {
-	n := 10
+	n := 4
 	if s := os.Getenv("BARKEEP_KILLS"); s != "" {
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 1 {
@@ -142,9 +126,8 @@ func kills(t *testing.T) int {
 // checks that the store is readable and clean after every kill and exact at the end.
 func TestKillResume(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and kills the binary")
+		t.Skip("starts and kills the binary")
 	}
-	bin := fetchBinary(t)
 	target := kills(t)
 	// Enough months that the kills, each a fraction of a second apart, mostly land mid-run.
 	months := max(6, target)
@@ -167,8 +150,7 @@ func TestKillResume(t *testing.T) {
 				if runs > 4*target {
 					t.Fatalf("only %d of %d kills landed in %d runs", landed, target, runs)
 				}
-				cmd := exec.Command(bin, args...)
-				cmd.Env = procEnv(t, srv)
+				cmd := fetchCommand(procEnv(t, srv), args...)
 				var out bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &out, &out
 				if err := cmd.Start(); err != nil {
@@ -210,9 +192,8 @@ func TestKillResume(t *testing.T) {
 // keeps what it finished, and a rerun completes the store.
 func TestInterrupt(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and signals the binary")
+		t.Skip("starts and signals the binary")
 	}
-	bin := fetchBinary(t)
 	startDay, endDay := "2023-01-01", "2023-06-30"
 	r := span(t, startDay, endDay)
 	want := wantBars(t, twoStocks, data.OneMin, r)
@@ -223,8 +204,7 @@ func TestInterrupt(t *testing.T) {
 			o.SlowDelay = 300 * time.Millisecond
 		})
 		args := fetchArgs(store, twoStocks, startDay, endDay, "--concurrency", "2")
-		cmd := exec.Command(bin, args...)
-		cmd.Env = procEnv(t, srv)
+		cmd := fetchCommand(procEnv(t, srv), args...)
 		var stdout bytes.Buffer
 		cmd.Stdout = &stdout
 		pr, pw := io.Pipe()
@@ -291,9 +271,8 @@ func TestUnwritableStoreAsOtherUser(t *testing.T) {
 		t.Skip("TestBadInput covers an unwritable directory directly when not root")
 	}
 	if testing.Short() {
-		t.Skip("builds the binary")
+		t.Skip("starts the binary as another user")
 	}
-	bin := fetchBinary(t)
 	// The binary lives in a root-only temporary directory: copy it where nobody may run it.
 	forEachStore(t, func(t *testing.T, store string) {
 		dir := filepath.Dir(store)
@@ -304,7 +283,7 @@ func TestUnwritableStoreAsOtherUser(t *testing.T) {
 			}
 		}
 		nbin := filepath.Join(dir, "fetch")
-		raw, err := os.ReadFile(bin)
+		raw, err := os.ReadFile(os.Args[0])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,8 +298,9 @@ func TestUnwritableStoreAsOtherUser(t *testing.T) {
 		srv := newServer(t, nil)
 		before := snapshot(t, dir)
 		cmd := exec.Command(nbin, fetchArgs(target, []string{"AAPL"}, "2024-01-02", "2024-01-05")...)
-		cmd.Env = procEnv(t, srv)
-		cmd.Env[len(cmd.Env)-2] = "HOME=" + dir // nobody cannot enter root's temporary directories
+		env := procEnv(t, srv)
+		env[len(env)-2] = "HOME=" + dir // nobody cannot enter root's temporary directories
+		cmd.Env = append(env, mainEnv+"=1")
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -343,31 +323,29 @@ func TestUnwritableStoreAsOtherUser(t *testing.T) {
 
 // TestKillDuringCreate kills the command within its first moments, while it may be creating
 // the store, and checks that the next run always completes: a store half made by a killed
-// run must not be refused ever after, nor leave litter. The kills sweep the first 120ms in 4ms
-// steps, which brackets the store's creation (from about 10ms after the start on an idle
-// machine).
+// run must not be refused ever after, nor leave litter. The kills sweep the first 120ms in 6ms
+// steps (20 runs per store, each a start, a kill and a whole rerun), which brackets the store's
+// creation (from about 10ms after the start on an idle machine).
 func TestKillDuringCreate(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and kills the binary")
+		t.Skip("starts and kills the binary")
 	}
-	bin := fetchBinary(t)
 	syms := []string{"AAPL"}
 	const startDay, endDay = "2024-01-02", "2024-01-31"
 	r := span(t, startDay, endDay)
 	for _, k := range storeKinds {
 		t.Run(k.name, func(t *testing.T) {
 			srv := newServer(t, nil)
-			const runs = 30
+			const runs = 20
 			found := 0
 			for run := 0; run < runs; run++ {
 				store := k.path(t.TempDir())
 				args := fetchArgs(store, syms, startDay, endDay)
-				cmd := exec.Command(bin, args...)
-				cmd.Env = procEnv(t, srv)
+				cmd := fetchCommand(procEnv(t, srv), args...)
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
-				time.Sleep(time.Duration(4*run) * time.Millisecond)
+				time.Sleep(time.Duration(6*run) * time.Millisecond)
 				_ = cmd.Process.Signal(syscall.SIGKILL)
 				_ = cmd.Wait()
 				if _, err := os.Stat(store); err == nil {
