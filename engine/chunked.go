@@ -4,9 +4,14 @@ package engine
 // one block, and Result slices are assembled once at the end. Minute-bar runs make millions of
 // equity points and tens of thousands of orders; append's regrowth would copy each of them
 // several times, with write barriers for the pointer-carrying ones.
+//
+// With a sink (a run with a Recorder) it keeps nothing: add hands each element over and only
+// counts it.
 type chunked[T any] struct {
-	blocks [][]T
-	n      int
+	blocks  [][]T
+	n       int
+	dropped int // blocks let go of by drop
+	sink    func(T)
 }
 
 const (
@@ -16,6 +21,11 @@ const (
 
 // add appends v. The first block grows as a slice does, so a short run allocates little.
 func (c *chunked[T]) add(v T) {
+	if c.sink != nil {
+		c.sink(v)
+		c.n++
+		return
+	}
 	if c.n&(blockLen-1) == 0 && c.n > 0 || len(c.blocks) == 0 {
 		size := blockLen
 		if len(c.blocks) == 0 {
@@ -33,6 +43,14 @@ func (c *chunked[T]) at(i int) *T { return &c.blocks[i>>blockShift][i&(blockLen-
 
 func (c *chunked[T]) len() int { return c.n }
 
+// drop lets go of the blocks that lie wholly before element n, once their elements have been
+// handed on; at must not be asked for those elements again, and flat no longer has them.
+func (c *chunked[T]) drop(n int) {
+	for ; c.dropped < n>>blockShift && c.dropped < len(c.blocks); c.dropped++ {
+		c.blocks[c.dropped] = nil
+	}
+}
+
 // flat returns the elements as one slice, sharing storage when there is a single block. It
 // empties c, dropping each block once copied, so that a collection during the copy can free
 // it: the Result of a long run should not sit in memory twice.
@@ -49,6 +67,6 @@ func (c *chunked[T]) flat() []T {
 			c.blocks[i] = nil
 		}
 	}
-	c.blocks, c.n = nil, 0
+	c.blocks, c.n, c.dropped = nil, 0, 0
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
 // ErrRejected is wrapped by every error Submit returns for an order it refuses, so a strategy can
@@ -29,9 +30,9 @@ type Env struct {
 	open    time.Time // open time of the timestamp being handled, as its bars carry it
 	step    int64     // intraday timeframe in ns
 	cur     int64     // open time (Unix ns) of that timestamp; orders placed now fill on later bars
-	curDate int32     // its New York date as yyyymmdd (intraday runs only)
-	dayLo   int64     // [dayLo, dayHi) is the Unix ns span of curDate, to skip time zone math
+	dayLo   int64     // [dayLo, dayHi) is the Unix ns span of its New York date (intraday runs)
 	dayHi   int64
+	regular bool // it lies in a regular session (always so for daily and longer bars)
 
 	cash  float64
 	syms  []*symState // by symbol id, first-seen order
@@ -49,6 +50,7 @@ type Env struct {
 	fills  chunked[Fill]
 	trades chunked[Trade]
 	curve  curve
+	rec    recording // the Recorder of RunRecorded, which takes the records instead
 
 	busy     int32 // symbol whose pending orders are being matched, -1 if none
 	fillObs  FillObserver
@@ -58,7 +60,7 @@ type Env struct {
 type orderState struct {
 	sym       int32
 	notBefore int64 // Unix ns: the order fills only on bars opening strictly later
-	date      int32 // intraday day orders: New York date (yyyymmdd) of submission; 0 = not yet known
+	expires   int64 // intraday Day orders: Unix ns from which a bar expires it; 0 = not yet known
 	open      bool
 	triggered bool // a stop-limit whose stop has been hit: from now on a plain limit
 	sized     bool // placed by TargetPercent: shrunk to fit buying power rather than rejected
@@ -71,17 +73,19 @@ type symState struct {
 	open    int     // open orders (pending may briefly hold closed ones while matching)
 	bars    int     // bars of this symbol handled so far, the current one included
 	heldAt  int32   // index in Env.held, -1 when flat
+	crypto  bool    // trades around the clock: no regular session applies
 	trade   roundTrip
 }
 
 func newEnv(cfg Config) *Env {
 	return &Env{
-		cfg:   cfg,
-		cash:  cfg.Cash,
-		index: make(map[string]int32),
-		cur:   math.MinInt64,
-		nowOK: true,
-		busy:  -1,
+		cfg:     cfg,
+		cash:    cfg.Cash,
+		index:   make(map[string]int32),
+		cur:     math.MinInt64,
+		nowOK:   true,
+		regular: true,
+		busy:    -1,
 	}
 }
 
@@ -152,7 +156,7 @@ func (e *Env) intern(symbol string) int32 {
 		return id
 	}
 	id := int32(len(e.syms))
-	e.syms = append(e.syms, &symState{id: id, pos: Position{Symbol: symbol}, heldAt: -1})
+	e.syms = append(e.syms, &symState{id: id, pos: Position{Symbol: symbol}, heldAt: -1, crypto: data.IsCrypto(symbol)})
 	e.index[symbol] = id
 	return id
 }
@@ -176,11 +180,11 @@ func (e *Env) submit(o Order, sized bool) (OrderID, error) {
 	si := e.intern(o.Symbol)
 	s := e.syms[si]
 	e.orders.add(OrderRecord{ID: id, Order: o, Submitted: e.Now(), Status: Accepted})
-	date := int32(0)
-	if e.cur != math.MinInt64 {
-		date = e.curDate
+	var expires int64
+	if o.TIF == Day && e.intraday && e.cur != math.MinInt64 {
+		expires = e.dayEnd(&o, s) // orders placed in Init learn theirs at their first bar
 	}
-	e.ostate.add(orderState{sym: si, notBefore: e.cur, date: date, open: true, sized: sized})
+	e.ostate.add(orderState{sym: si, notBefore: e.cur, expires: expires, open: true, sized: sized})
 	s.pending = append(s.pending, int32(id-1))
 	s.open++
 	e.notify(int(id-1), Accepted, e.Now(), "")
@@ -199,6 +203,12 @@ func (e *Env) validate(o *Order) error {
 		return fmt.Errorf("fractional quantity %v not allowed (Config.Fractional is off)", o.Qty)
 	case o.TIF != Day && o.TIF != GTC:
 		return fmt.Errorf("invalid time in force %d", o.TIF)
+	case o.ExtendedHours && (o.Type != Limit || o.TIF != Day):
+		// As Alpaca: "Only limit day orders will be accepted as extended hours eligible. All
+		// other order types and TIFs will be rejected with an error" (docs.alpaca.markets,
+		// Orders, extended hours trading).
+		return fmt.Errorf("extended hours: only a limit order with day time in force may trade outside regular hours, not a %s %s order",
+			o.Type, o.TIF)
 	}
 	validPrice := func(p float64) bool { return p > 0 && !math.IsInf(p, 0) }
 	switch o.Type {
@@ -238,11 +248,31 @@ func (e *Env) validate(o *Order) error {
 	return nil
 }
 
+// dayEnd is when a Day order o of s placed at the timestamp being handled expires, as Unix ns:
+// the close of the regular session in progress or, past its close or on a day without one, of
+// the next session, which is the one Alpaca queues such an order for. An extended-hours order
+// and a crypto order (crypto has no session) expire with their New York date instead. With
+// Config.Hours == RegularHours both come to the same thing: no bar lies between a session's
+// close and the next date.
+func (e *Env) dayEnd(o *Order, s *symState) int64 {
+	if o.ExtendedHours || s.crypto {
+		return e.dayHi
+	}
+	t := time.Unix(0, e.cur)
+	if ss, ok := calendar.SessionOn(t); ok && e.cur < ss.Close.UnixNano() {
+		return ss.Close.UnixNano()
+	}
+	return calendar.NextSession(t).Close.UnixNano()
+}
+
 // Cancel cancels an open order.
 func (e *Env) Cancel(id OrderID) error {
 	i := int(id) - 1
 	if i < 0 || i >= e.orders.len() {
 		return fmt.Errorf("cancel order %d: no such order", id)
+	}
+	if st, ok := e.flushedStatus(i); ok {
+		return fmt.Errorf("cancel order %d: already %s", id, st)
 	}
 	if !e.ostate.at(i).open {
 		return fmt.Errorf("cancel order %d: already %s", id, e.orders.at(i).Status)

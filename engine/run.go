@@ -27,6 +27,11 @@ const ctxEvery = 4096
 // first bars (see the package documentation). On an error after the first bar the returned
 // Result holds what was replayed up to it, so that an interrupted run can still be inspected.
 func Run(ctx context.Context, cfg Config, bars data.BarIterator, s Strategy) (*Result, error) {
+	return runWith(ctx, cfg, bars, s, nil)
+}
+
+// runWith is Run, handing the records to rec when it is not nil (RunRecorded).
+func runWith(ctx context.Context, cfg Config, bars data.BarIterator, s Strategy, rec Recorder) (*Result, error) {
 	if s == nil {
 		return nil, errors.New("engine: nil strategy")
 	}
@@ -38,6 +43,9 @@ func Run(ctx context.Context, cfg Config, bars data.BarIterator, s Strategy) (*R
 		return nil, err
 	}
 	r := runner{ctx: ctx, bars: bars, strat: s, env: newEnv(cfg)}
+	if rec != nil {
+		r.env.record(rec)
+	}
 	return r.run()
 }
 
@@ -226,12 +234,16 @@ func (r *runner) newStep(bt time.Time, t int64) error {
 			}
 		}
 		e.mark()
+		if e.rec.Recorder != nil {
+			e.flushOrders()
+		}
 	} else {
 		r.started, r.start = true, bt
 	}
 	e.cur = t
 	if e.intraday {
 		e.open, e.nowNs, e.nowOK = bt, t+e.step, false
+		e.regular = r.filter || r.sess.in(bt, t)
 		if t < e.dayLo || t >= e.dayHi {
 			e.newDay(bt)
 		}
@@ -267,9 +279,7 @@ func plausible(b *data.Bar) bool {
 // newDay sets the New York date of intraday timestamps from bt on.
 func (e *Env) newDay(bt time.Time) {
 	lo, hi := calendar.DaySpan(bt)
-	y, m, d := lo.Date()
 	e.dayLo, e.dayHi = lo.UnixNano(), hi.UnixNano()
-	e.curDate = int32(y*10000 + int(m)*100 + d)
 }
 
 // endStep ends the timestamp being handled: OnStep, then its equity point.
@@ -327,9 +337,6 @@ func (r *runner) result() *Result {
 	res := &Result{
 		Config:    e.cfg,
 		Equity:    e.points(),
-		Orders:    e.orders.flat(),
-		Fills:     e.fills.flat(),
-		Trades:    append(e.trades.flat(), e.openTrades()...),
 		Positions: e.positions(),
 		Bars:      r.nbars,
 		Skipped:   r.skipped,
@@ -337,6 +344,13 @@ func (r *runner) result() *Result {
 		End:       e.Now(),
 
 		StartEquity: e.cfg.Cash,
+	}
+	if e.rec.Recorder != nil {
+		e.flushAll()
+	} else {
+		res.Orders = e.orders.flat()
+		res.Fills = e.fills.flat()
+		res.Trades = append(e.trades.flat(), e.openTrades()...)
 	}
 	if res.Config.Provenance.Timeframe != e.tf {
 		res.Config.Provenance.Timeframe = e.tf
