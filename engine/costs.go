@@ -29,41 +29,92 @@ type FeeSchedule struct {
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
-// DefaultFeeSchedule returns today's tables, as Alpaca passes the fees on; a Config whose
-// FeeSchedule is zero charges these. Each call returns fresh slices, so a caller may change its
-// copy freely. A backtest charges the rate in force on the fill's date, so that a 2024 run pays
-// what a 2024 trade paid.
+// DefaultFeeSchedule returns the history of both fees from 2016, as Alpaca passes them on; a
+// Config whose FeeSchedule is zero charges these. Each call returns fresh slices, so a caller may
+// change its copy freely. A backtest charges the rate in force on the fill's date, so that a 2018
+// run pays what a 2018 sale paid.
 //
-// SEC sources (looked up 2026):
-//   - $22.10 per million until 2021-02-24 and $5.10 from 2021-02-25: SEC fee rate advisory for
-//     fiscal 2021 (press release 2021-8). Earlier years, which varied between about $13 and $23,
-//     are not tabulated and use $22.10.
-//   - $8.00 per million "in fiscal 2023 and until 2024-05-21", $27.80 from 2024-05-22: SEC fee rate
-//     advisory #2 for fiscal 2024. The start of the $8.00 rate (2023-02-27) is from memory and the
-//     fiscal 2022 rate ($22.90 for part of 2022) is not tabulated: both unverified.
-//   - $0.00 from 2025-05-14: SEC announcement of 2025-04-08 (fiscal 2025 appropriation collected),
-//     and alpaca.markets/support/regulatory-fees, which lists $0.00 per $1,000,000.
-//   - The SEC's order of 2026-02-27 (Release 34-104909, 91 FR 10643) sets the fiscal 2026 rate; its
-//     figure was not retrieved, so the schedule keeps $0.00 after 2025-05-14. Update it here.
-//
-// TAF: $0.000166 per share, at most $8.30 per trade, is the current figure on
-// docs.alpaca.markets/docs/regulatory-fees (looked up 2026) and has applied since 2024-01-01.
-// $0.000119 / $5.95 is the figure Alpaca listed in 2021; the 2022 ($0.000130 / $6.49) and 2023
-// ($0.000145 / $7.27) steps are from FINRA's fee schedule as remembered, not re-verified.
+// Each entry cites its SEC or FINRA notice, from research of 2026 on stored copies of those
+// notices and of pages quoting them. Where the figure or its date was not read in the notice
+// itself the comment says how sure it is: "secondary" is third-party material citing the notice
+// (news, broker pages, code reconciled with Alpaca's charges), "derived" a date computed from the
+// statute (a new SEC rate takes effect 60 days after the fiscal year's appropriation is
+// enacted), "unconfirmed" conflicting or missing sources.
 func DefaultFeeSchedule() FeeSchedule {
 	return FeeSchedule{
+		// SEC Section 31 fee, dollars per dollar sold (the SEC states it per million).
 		SEC: []FeeRate{
-			{From: time.Time{}, Rate: 22.10e-6},
+			// $21.80: FINRA Information Notice 3/15/16 (the SEC kept "the current rate of $21.80
+			// per million" through fiscal 2016); fiscal 2016 order, 81 FR 1458 (FR Doc 2016-00406).
+			// The date 2016-02-16 is secondary (a published table of past rates). Being the first
+			// entry it is also charged before that date: the fiscal 2015 rate is not tabulated.
+			{From: day(2016, 2, 16), Rate: 21.80e-6},
+			// $23.10: fiscal 2017 order, Release 34-80816 (82 FR 25895): the appropriation was
+			// signed 2017-05-05, so the date is derived, and a copy of the SEC's text says "starting
+			// on July 4, 2017" (secondary). Fee Rate Advisory #3 for fiscal 2018 confirms it held
+			// until 2018-05-21.
+			{From: day(2017, 7, 4), Rate: 23.10e-6},
+			// $13.00: SEC Fee Rate Advisory #3 for fiscal 2018 (2018-04-17); FINRA Information
+			// Notice 5/7/18.
+			{From: day(2018, 5, 22), Rate: 13.00e-6},
+			// $20.70: SEC Fee Rate Advisory #2 for fiscal 2019 (2019-03-12); order 84 FR 9576.
+			{From: day(2019, 4, 16), Rate: 20.70e-6},
+			// $22.10: FINRA Information Notice 2/3/2020 (rate primary; the date is from a law
+			// firm's summary of it, secondary). SEC Advisory #3 for fiscal 2020: no mid-year change.
+			{From: day(2020, 2, 18), Rate: 22.10e-6},
+			// $5.10: SEC Fee Rate Advisory #2 for fiscal 2021 (2021-01-15), FR Doc 2021-01341;
+			// FINRA Information Notice 2/16/21.
 			{From: day(2021, 2, 25), Rate: 5.10e-6},
+			// $22.90: rate from the SEC's fiscal 2023 announcement (2023-01-23: $22.90 "through
+			// February 26, 2023"); the date 2022-05-14 (a Saturday: first charged on Monday
+			// 2022-05-16) is secondary, from a published table of past rates and from code
+			// reconciled with Alpaca's charges. The fiscal 2022 advisory itself was not read.
+			{From: day(2022, 5, 14), Rate: 22.90e-6},
+			// $8.00: SEC fiscal 2023 announcement (2023-01-23); Release 34-96724, 88 FR 5051.
 			{From: day(2023, 2, 27), Rate: 8.00e-6},
+			// $27.80: SEC Fee Rate Advisory #2 for fiscal 2024 ("$27.80 per million ... on or
+			// after May 22, 2024"); Release 34-99973, 89 FR 29402.
 			{From: day(2024, 5, 22), Rate: 27.80e-6},
+			// $0.00: fiscal 2025 order, Release 34-102779 (90 FR 15492), the year's collections
+			// reached; the rate and date are secondary (FINRA Information Notice 4/24/25 as
+			// summarised, SEC Fee Rate Advisory 2025-2 as cited). It carried into fiscal 2026.
 			{From: day(2025, 5, 14), Rate: 0},
+			// $20.60: SEC Fee Rate Advisory 2026-2 and order of 2026-02-27, Release 34-104909 (91
+			// FR 10643, of which only the header was read); the figure and date are secondary
+			// (high confidence: FINRA Information Notice of 2026-03-17, Alpaca's fee schedule and
+			// several independent sources agree). It stays until 60 days after the fiscal 2027
+			// appropriation; no fiscal 2027 advisory was found as of late 2026.
+			{From: day(2026, 4, 4), Rate: 20.60e-6},
 		},
+		// FINRA trading activity fee on covered equity sales, dollars per share, capped per trade
+		// (FINRA By-Laws, Schedule A, section 1(b)).
 		TAF: []FeeRate{
+			// $0.000119, at most $5.95: FINRA's fee increase schedule for SR-FINRA-2020-032 shows
+			// it for 2020 and 2021 (primary); for 2016 to 2019 it is secondary (a broker's fee FAQ
+			// and FINRA's TAF rule flow as copied). When it began, after the $0.000095 / $4.75 of
+			// Regulatory Notice 12-06 (2012-03-01), was not found: as the first entry it is also
+			// charged before 2016.
 			{From: time.Time{}, Rate: 0.000119, PerTrade: 5.95},
+			// SR-FINRA-2020-032 (85 FR 66592) schedule, by calendar year: 2022 $0.000130 / $6.49,
+			// 2023 $0.000145 / $7.27, 2024 $0.000166 / $8.30. January 1 as the day is the usual
+			// start, not read in the filing. SR-FINRA-2024-019 (89 FR 93709) leaves 2025 unchanged.
 			{From: day(2022, 1, 1), Rate: 0.000130, PerTrade: 6.49},
 			{From: day(2023, 1, 1), Rate: 0.000145, PerTrade: 7.27},
 			{From: day(2024, 1, 1), Rate: 0.000166, PerTrade: 8.30},
+			// $0.000195, at most $9.79: SR-FINRA-2024-019 fee adjustment schedule; secondary (high
+			// confidence: quoted alike by brokers, Alpaca's fee schedule and SR-FINRA-2026-021).
+			{From: day(2026, 1, 1), Rate: 0.000195, PerTrade: 9.79},
+			// The TAF holiday, by trade date 2026-10-01 to 2026-12-31: SR-FINRA-2026-021 (filed
+			// 2026-09-15 for immediate effectiveness; Release 34-106409, 91 FR 60435). Secondary:
+			// no primary text was read; several independent sources and Alpaca's Broker API
+			// Exhibit B (revised 2026-10-01) agree. Whether Alpaca's Trading API accounts pass the
+			// holiday on was not verified.
+			{From: day(2026, 10, 1), Rate: 0},
+			// Unconfirmed: $0.000195 / $9.79 resumes, if SR-FINRA-2026-020 keeps the rates at their
+			// current levels through 2028-12-31 as newer sources say; older ones list the
+			// scheduled 2027 step of $0.000232 / $11.61. Read SR-FINRA-2026-020 before relying on
+			// either.
+			{From: day(2027, 1, 1), Rate: 0.000195, PerTrade: 9.79},
 		},
 	}
 }
@@ -136,13 +187,21 @@ func ceilCent(x float64) float64 {
 
 // regulatoryFees is what a sale of qty shares at price pays under f on t's date.
 func (f FeeSchedule) regulatoryFees(qty, price float64, t time.Time) float64 {
-	sec := rateOn(f.SEC, t)
-	taf := rateOn(f.TAF, t)
-	tafFee := qty * taf.Rate
-	if taf.PerTrade > 0 {
-		tafFee = math.Min(tafFee, taf.PerTrade)
+	sec, taf := f.saleFees(qty, price, t)
+	return sec + taf
+}
+
+// saleFees is the SEC fee and the TAF of one sale, each rounded up to the cent. Alpaca rounds
+// each fee's daily total per account up instead: rounding each fill up never charges less, and
+// charges at most a cent more per fee and fill.
+func (f FeeSchedule) saleFees(qty, price float64, t time.Time) (sec, taf float64) {
+	s := rateOn(f.SEC, t)
+	r := rateOn(f.TAF, t)
+	tafFee := qty * r.Rate
+	if r.PerTrade > 0 {
+		tafFee = math.Min(tafFee, r.PerTrade)
 	}
-	return ceilCent(qty*price*sec.Rate) + ceilCent(tafFee)
+	return ceilCent(qty * price * s.Rate), ceilCent(tafFee)
 }
 
 // commission charged for one fill under c.

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/csv"
+	"math"
 	"os"
 	"strconv"
 	"testing"
@@ -102,8 +103,9 @@ func run(t *testing.T, cfg Config, bars []data.Bar, s Strategy) *Result {
 	return res
 }
 
-// checkIdentity checks every equity point adds up, and that the last one agrees with cash and
-// positions rebuilt from the fills alone.
+// checkIdentity checks every equity point adds up, that the last one agrees with cash and
+// positions rebuilt from the fills alone, starting from StartEquity, and that each fill's
+// Slippage is what its prices say.
 func checkIdentity(t *testing.T, res *Result) {
 	t.Helper()
 	for _, p := range res.Equity {
@@ -114,9 +116,15 @@ func checkIdentity(t *testing.T, res *Result) {
 	if len(res.Equity) == 0 {
 		return
 	}
-	cash := res.Config.Cash
+	if res.StartEquity != res.Config.Cash {
+		t.Fatalf("start equity %v, cash before any fill %v", res.StartEquity, res.Config.Cash)
+	}
+	cash := res.StartEquity
 	qty := map[string]float64{}
 	for _, f := range res.Fills {
+		if slip := f.Qty * math.Abs(f.Price-f.RefPrice); f.RefPrice <= 0 || !near(f.Slippage, slip, 1e-9*(1+slip)) {
+			t.Fatalf("fill %+v: slippage should be %v", f, slip)
+		}
 		cash -= float64(f.Side)*f.Qty*f.Price + f.Commission + f.Fees
 		qty[f.Symbol] += float64(f.Side) * f.Qty
 	}
