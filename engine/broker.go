@@ -24,12 +24,16 @@ func (e *Env) match(si int32, b *data.Bar, t int64) {
 		}
 		o := &e.orders.at(i).Order
 		if o.TIF == Day && e.intraday {
-			if os.date == 0 {
-				os.date = e.curDate
-			} else if os.date != e.curDate {
+			if os.expires == 0 {
+				os.expires = e.dayEnd(o, s)
+			}
+			if t >= os.expires {
 				e.close(i, Expired, b.Time, "day order expired: its session ended")
 				continue
 			}
+		}
+		if !e.regular && !o.ExtendedHours && !s.crypto {
+			continue // outside the regular session: it waits for the next one
 		}
 		ref, slip, ok := fillPrice(o, os, b)
 		if ok {

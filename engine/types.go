@@ -57,14 +57,15 @@ func (t OrderType) String() string {
 	return [...]string{"market", "limit", "stop", "stop_limit"}[t]
 }
 
-// TIF is an order's time in force.
+// TIF is an order's time in force. The zero value is GTC, as in backtrader and LEAN: an order
+// that names none stays open until it fills or is cancelled.
 type TIF uint8
 
 const (
-	// Day orders expire at the close of the session they were submitted in.
-	Day TIF = iota
 	// GTC orders stay open until filled or cancelled.
-	GTC
+	GTC TIF = iota
+	// Day orders expire when their session ends (see the package documentation).
+	Day
 )
 
 func (t TIF) String() string {
@@ -77,7 +78,8 @@ func (t TIF) String() string {
 // OrderID identifies an order within one run; IDs start at 1 and increase.
 type OrderID int64
 
-// Order is what a strategy submits. Qty is positive; Side says which way.
+// Order is what a strategy submits. Qty is positive; Side says which way. TIF defaults to GTC
+// (its zero value); set Day for an order that expires with its session.
 type Order struct {
 	Symbol     string
 	Side       Side
