@@ -43,4 +43,9 @@
 //
 // A directory that holds anything else than this layout is refused by Open with an error
 // wrapping data.ErrNotStore, and left untouched.
+//
+// # Users' files
+//
+// ReadRows reads a user's Parquet file of bars (timestamp, open, high, low, close, volume, ...)
+// into data/files rows, which data/files checks and imports as it does CSV files.
 package parquet
