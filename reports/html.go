@@ -112,7 +112,8 @@ func writeHTML(ctx context.Context, w io.Writer, r *engine.Result, s Summary, o 
 	for _, k := range slices.Sorted(maps.Keys(s.Run.Params)) {
 		d.Params = append(d.Params, kv{k, s.Run.Params[k]})
 	}
-	if traded := tradedSymbols(r.Trades); len(o.Prices) > 0 && traded > maxPricePlots {
+	trades := s.trades(r)
+	if traded := len(trades.perSymbol()); len(o.Prices) > 0 && traded > maxPricePlots {
 		d.PlotsNote = fmt.Sprintf("Price plots are shown for the %d most traded of %d traded symbols.", maxPricePlots, traded)
 	}
 	for _, f := range figs {
@@ -154,28 +155,23 @@ func writeHTML(ctx context.Context, w io.Writer, r *engine.Result, s Summary, o 
 			Diff: signCell(y.Strategy - y.Benchmark)})
 	}
 
-	d.TradesTotal = len(r.Trades)
-	shown := r.Trades
-	if len(shown) > o.MaxTradeRows {
-		shown = shown[:o.MaxTradeRows]
-		d.TradesCapped = true
+	d.TradesTotal = trades.len()
+	d.TradesCapped = d.TradesTotal > o.MaxTradeRows
+	err = trades.each(func(t *engine.Trade) bool {
+		if len(d.Trades) == o.MaxTradeRows {
+			return false
+		}
+		d.Trades = append(d.Trades, tradeRowOf(len(d.Trades)+1, *t))
+		return true
+	})
+	if err != nil {
+		return fmt.Errorf("render html: %w", err)
 	}
-	d.TradesShown = len(shown)
-	for i, t := range shown {
-		d.Trades = append(d.Trades, tradeRowOf(i+1, t))
-	}
+	d.TradesShown = len(d.Trades)
 	if err := reportTmpl.Execute(w, d); err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
 	return nil
-}
-
-func tradedSymbols(trades []engine.Trade) int {
-	seen := map[string]bool{}
-	for _, t := range trades {
-		seen[t.Symbol] = true
-	}
-	return len(seen)
 }
 
 func tradeRowOf(n int, t engine.Trade) tradeRow {

@@ -431,8 +431,15 @@ func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, error) {
 		}
 	}
 
-	for _, sym := range priceSymbols(o.Prices, r.Trades) {
-		fig, err := pricePlot(sym, o.Prices[sym], r.Trades, n)
+	trades := s.trades(r)
+	counts := trades.perSymbol()
+	syms := priceSymbols(o.Prices, counts)
+	marks, err := markers(trades, syms, counts)
+	if err != nil {
+		return nil, err
+	}
+	for _, sym := range syms {
+		fig, err := pricePlot(sym, o.Prices[sym], marks[sym], counts[sym], n)
 		if err != nil {
 			return nil, err
 		}
@@ -449,11 +456,11 @@ const maxPricePlots = 12
 
 // priceSymbols picks the traded symbols that have a price series: the most traded first, ties
 // by name, at most maxPricePlots.
-func priceSymbols(prices map[string][]PricePoint, trades []engine.Trade) []string {
+func priceSymbols(prices map[string][]PricePoint, traded map[string]int) []string {
 	count := map[string]int{}
-	for _, t := range trades {
-		if _, ok := prices[t.Symbol]; ok {
-			count[t.Symbol]++
+	for sym, n := range traded {
+		if _, ok := prices[sym]; ok {
+			count[sym] = n
 		}
 	}
 	syms := slices.Collect(maps.Keys(count))
@@ -469,7 +476,44 @@ func priceSymbols(prices map[string][]PricePoint, trades []engine.Trade) []strin
 // maxMarkers caps the entry and exit markers per symbol: each is a few hundred bytes of SVG.
 const maxMarkers = 300
 
-func pricePlot(sym string, prices []PricePoint, trades []engine.Trade, n int) (*Figure, error) {
+// markers picks the trades whose entries and exits each of syms' price plots marks, in one pass
+// over the trades: all of a symbol's when it has at most maxMarkers, evenly spaced ones
+// otherwise (trade k*total/maxMarkers of the symbol's, k = 0, 1, ...).
+func markers(trades tradeLog, syms []string, total map[string]int) (map[string][]engine.Trade, error) {
+	type pick struct {
+		seen, next int // the symbol's trades seen so far; how many markers are taken
+		shown      []engine.Trade
+	}
+	picks := make(map[string]*pick, len(syms))
+	for _, sym := range syms {
+		picks[sym] = &pick{}
+	}
+	err := trades.each(func(t *engine.Trade) bool {
+		p := picks[t.Symbol]
+		if p == nil {
+			return true
+		}
+		tot := total[t.Symbol]
+		if tot <= maxMarkers || (p.next < maxMarkers && p.seen == p.next*tot/maxMarkers) {
+			p.shown = append(p.shown, *t)
+			p.next++
+		}
+		p.seen++
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("plot trades: %w", err)
+	}
+	out := make(map[string][]engine.Trade, len(picks))
+	for sym, p := range picks {
+		out[sym] = p.shown
+	}
+	return out, nil
+}
+
+// pricePlot draws sym's closes with the entries and exits of shown, which markers picked from
+// the symbol's total trades.
+func pricePlot(sym string, prices []PricePoint, shown []engine.Trade, total, n int) (*Figure, error) {
 	if len(prices) < 2 {
 		return nil, nil
 	}
@@ -482,19 +526,6 @@ func pricePlot(sym string, prices []PricePoint, trades []engine.Trade, n int) (*
 	p.Add(l)
 	p.Y.Tick.Marker = moneyTicks{}
 	p.Legend.Add("close", l)
-	var mine []engine.Trade
-	for _, t := range trades {
-		if t.Symbol == sym {
-			mine = append(mine, t)
-		}
-	}
-	shown := mine
-	if len(mine) > maxMarkers {
-		shown = make([]engine.Trade, 0, maxMarkers)
-		for i := range maxMarkers {
-			shown = append(shown, mine[i*len(mine)/maxMarkers])
-		}
-	}
 	var entries, exits plotter.XYs
 	for _, t := range shown {
 		entries = append(entries, plotter.XY{X: unixSec(t.EntryTime), Y: t.EntryPrice})
@@ -520,9 +551,9 @@ func pricePlot(sym string, prices []PricePoint, trades []engine.Trade, n int) (*
 		p.Legend.Add(m.name, sc)
 	}
 	headroom(p, 0.22)
-	caption := fmt.Sprintf("%s close with the entries (▲) and exits (×) of its %d trades.", sym, len(mine))
-	if len(shown) < len(mine) {
-		caption = fmt.Sprintf("%s close with the entries (▲) and exits (×) of %d of its %d trades, evenly spaced; trades.csv lists all.", sym, len(shown), len(mine))
+	caption := fmt.Sprintf("%s close with the entries (▲) and exits (×) of its %d trades.", sym, total)
+	if len(shown) < total {
+		caption = fmt.Sprintf("%s close with the entries (▲) and exits (×) of %d of its %d trades, evenly spaced; trades.csv lists all.", sym, len(shown), total)
 	}
 	svg, err := renderSVG(p, plotW, plotH)
 	if err != nil {

@@ -504,7 +504,7 @@ func TestPriceSymbols(t *testing.T) {
 	}
 	prices["A"], prices["B"] = nil, nil
 	for _, tt := range tests {
-		if got := strings.Join(priceSymbols(prices, tt.trades), ","); got != tt.want {
+		if got := strings.Join(priceSymbols(prices, tradeLog{trades: tt.trades}.perSymbol()), ","); got != tt.want {
 			t.Errorf("%s: got %s, want %s", tt.name, got, tt.want)
 		}
 	}

@@ -205,11 +205,25 @@ func dailyRiskFree(annual float64) float64 {
 
 // computeStats fills every field of Stats but alpha and beta, which need the benchmark.
 func computeStats(r *engine.Result, d daily, rf float64) Stats {
+	var tt tradeTotals
+	for i := range r.Trades {
+		tt.add(&r.Trades[i])
+	}
+	var ft fillTotals
+	for i := range r.Fills {
+		ft.add(&r.Fills[i])
+	}
+	return computeStatsOf(r, d, rf, &tt, &ft)
+}
+
+// computeStatsOf is computeStats with the trades and fills given as their totals (from the
+// Result, or from a Journal that took them instead).
+func computeStatsOf(r *engine.Result, d daily, rf float64, tt *tradeTotals, ft *fillTotals) Stats {
 	var s Stats
 	setNaN(&s)
 	eq := r.Equity
 	if len(eq) == 0 {
-		s.Trades, s.OpenTrades = tradeCounts(r.Trades)
+		s.Trades, s.OpenTrades = tt.closed, tt.open
 		return s
 	}
 	first, last := eq[0], eq[len(eq)-1]
@@ -241,14 +255,10 @@ func computeStats(r *engine.Result, d daily, rf float64) Stats {
 	s.MaxDrawdownIntraday = drawdowns(eq).max
 
 	dailyStats(&s, d.rets, rf)
-	tradeStats(&s, r.Trades)
+	tradeStats(&s, tt)
 
-	var notional float64
-	s.Costs = 0
-	for _, f := range r.Fills {
-		notional += math.Abs(f.Qty * f.Price)
-		s.Costs += f.Commission + f.Fees
-	}
+	notional := ft.notional
+	s.Costs = ft.costs
 	if meanEquity := sumEquity / float64(len(eq)); s.Days > 0 && meanEquity != 0 {
 		s.Turnover = notional / meanEquity / (s.Days / 365.25)
 	}
@@ -303,48 +313,19 @@ func dailyStats(s *Stats, rets []float64, rf float64) {
 	}
 }
 
-func tradeCounts(trades []engine.Trade) (closed, open int) {
-	for _, t := range trades {
-		if t.Open {
-			open++
-		} else {
-			closed++
-		}
-	}
-	return closed, open
-}
-
-func tradeStats(s *Stats, trades []engine.Trade) {
-	s.Trades, s.OpenTrades = tradeCounts(trades)
+func tradeStats(s *Stats, tt *tradeTotals) {
+	s.Trades, s.OpenTrades = tt.closed, tt.open
 	n := s.Trades
 	if n == 0 {
 		return
 	}
-	pnl := make([]float64, 0, n)
-	rets := make([]float64, 0, n)
-	var wins int
-	var gain, loss, bars float64
-	for _, t := range trades {
-		if t.Open {
-			continue
-		}
-		pnl = append(pnl, t.PnL)
-		rets = append(rets, t.Return)
-		bars += float64(t.BarsHeld)
-		switch {
-		case t.PnL > 0:
-			wins++
-			gain += t.PnL
-		case t.PnL < 0:
-			loss += t.PnL
-		}
-	}
-	s.WinRate = float64(wins) / float64(n)
+	rets, pnl := tt.rets, tt.pnl
+	s.WinRate = float64(tt.wins) / float64(n)
 	s.AvgTradeReturn = stat.Mean(rets, nil)
 	s.MedianTradeReturn = median(rets)
 	s.BestTrade, s.WorstTrade = slices.Max(rets), slices.Min(rets)
-	if loss < 0 {
-		s.ProfitFactor = gain / -loss
+	if tt.loss < 0 {
+		s.ProfitFactor = tt.gain / -tt.loss
 	}
 	s.Expectancy = stat.Mean(pnl, nil)
 	if n >= 2 {
@@ -352,7 +333,7 @@ func tradeStats(s *Stats, trades []engine.Trade) {
 			s.SQN = math.Sqrt(float64(n)) * s.Expectancy / std
 		}
 	}
-	s.AvgBarsHeld = bars / float64(n)
+	s.AvgBarsHeld = tt.bars / float64(n)
 }
 
 // median is written out because stat.Quantile's empirical kind returns the lower middle value

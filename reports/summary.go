@@ -17,6 +17,9 @@ type Options struct {
 	Benchmark *engine.Result // optional run to compare against (buy and hold, say)
 	Version   string         // barkeep version, for the record
 	RunDate   time.Time      // when the backtest ran, for the record; Compute does not read the clock
+	// Journal holds the run's trades and fills when it ran with engine.RunRecorded (its Result
+	// then has none); WriteDir reads the trades from it too. Nil for a Result that has them.
+	Journal *Journal
 }
 
 // Run is what the report records about the run it describes.
@@ -51,7 +54,8 @@ type YearlyReturn struct {
 	Benchmark float64
 }
 
-// Summary is everything the report shows that is computed rather than copied from the Result.
+// Summary is everything the report shows that is computed rather than copied from the Result
+// (and, for a recorded run, the Journal the trades are read from).
 type Summary struct {
 	Run         Run
 	Strategy    Stats
@@ -64,6 +68,7 @@ type Summary struct {
 	strat    daily
 	bench    *daily
 	benchEq  []engine.EquityPoint
+	journal  *Journal
 }
 
 // Compute derives the statistics of r, and of o.Benchmark beside them. It reads every equity
@@ -80,8 +85,16 @@ func Compute(r *engine.Result, o Options) (Summary, error) {
 		Conventions: Conventions(),
 		riskFree:    o.RiskFree,
 		strat:       resample(r.Equity),
+		journal:     o.Journal,
 	}
-	s.Strategy = computeStats(r, s.strat, o.RiskFree)
+	if j := o.Journal; j != nil {
+		if err := j.Err(); err != nil {
+			return Summary{}, fmt.Errorf("compute report: %w", err)
+		}
+		s.Strategy = computeStatsOf(r, s.strat, o.RiskFree, &j.trades, &j.fills)
+	} else {
+		s.Strategy = computeStats(r, s.strat, o.RiskFree)
+	}
 	if b := o.Benchmark; b != nil {
 		if err := checkCurve(b.Equity); err != nil {
 			return Summary{}, fmt.Errorf("compute report: benchmark: %w", err)

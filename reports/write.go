@@ -74,7 +74,7 @@ func WriteDir(ctx context.Context, dir string, r *engine.Result, s Summary, o Wr
 	o = o.withDefaults()
 	files := []namedFile{
 		{StatsFile, func(w io.Writer) error { return writeStats(w, s) }},
-		{TradesFile, func(w io.Writer) error { return writeTrades(w, r.Trades) }},
+		{TradesFile, func(w io.Writer) error { return writeTrades(w, s.trades(r)) }},
 		{EquityFile, func(w io.Writer) error { return writeEquity(ctx, w, r.Equity) }},
 	}
 	if !o.NoHTML {
@@ -183,21 +183,27 @@ func writeStats(w io.Writer, s Summary) error {
 var TradesHeader = []string{"symbol", "side", "qty", "entry_time", "entry_price", "exit_time", "exit_price",
 	"pnl", "return", "bars_held", "commission", "open"}
 
-func writeTrades(w io.Writer, trades []engine.Trade) error {
+func writeTrades(w io.Writer, trades tradeLog) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(TradesHeader); err != nil {
 		return err
 	}
-	for _, t := range trades {
+	var werr error
+	err := trades.each(func(t *engine.Trade) bool {
 		side := "long"
 		if t.Side == engine.Sell {
 			side = "short"
 		}
-		if err := cw.Write([]string{t.Symbol, side, fmtFloat(t.Qty), fmtTime(t.EntryTime), fmtFloat(t.EntryPrice),
+		werr = cw.Write([]string{t.Symbol, side, fmtFloat(t.Qty), fmtTime(t.EntryTime), fmtFloat(t.EntryPrice),
 			fmtTime(t.ExitTime), fmtFloat(t.ExitPrice), fmtFloat(t.PnL), fmtFloat(t.Return),
-			strconv.Itoa(t.BarsHeld), fmtFloat(t.Commission), strconv.FormatBool(t.Open)}); err != nil {
-			return err
-		}
+			strconv.Itoa(t.BarsHeld), fmtFloat(t.Commission), strconv.FormatBool(t.Open)})
+		return werr == nil
+	})
+	if err != nil {
+		return err
+	}
+	if werr != nil {
+		return werr
 	}
 	cw.Flush()
 	return cw.Error()
