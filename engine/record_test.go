@@ -80,7 +80,7 @@ func TestChunkedDrop(t *testing.T) {
 	if c.blocks[0] != nil || c.blocks[1] != nil || c.blocks[2] == nil {
 		t.Fatalf("drop(2*blockLen+1) kept %v, want blocks 0 and 1 gone", []bool{c.blocks[0] != nil, c.blocks[1] != nil, c.blocks[2] != nil})
 	}
-	if *c.at(2*blockLen) != 2*blockLen || *c.at(3*blockLen+4) != 3*blockLen+4 || c.len() != 3*blockLen+5 {
+	if *c.at(2 * blockLen) != 2*blockLen || *c.at(3*blockLen + 4) != 3*blockLen+4 || c.len() != 3*blockLen+5 {
 		t.Fatal("drop changed what it kept")
 	}
 }
