@@ -19,13 +19,26 @@ import (
 // randomBars builds n timestamps of regular-session minute bars for syms, a seeded random walk.
 // Some symbols skip some minutes, as thin stocks do.
 func randomBars(seed uint64, syms []string, n int) []data.Bar {
+	return walkBars(seed, syms, n, false)
+}
+
+// barsFor is randomBars for a run with cfg: with AllHours, 10-minute bars from 04:00 to 20:00
+// New York, so that pre-market, regular and after-hours bars alternate.
+func barsFor(cfg Config, seed uint64, syms []string, n int) []data.Bar {
+	return walkBars(seed, syms, n, cfg.Hours == AllHours)
+}
+
+func walkBars(seed uint64, syms []string, n int, extended bool) []data.Bar {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	px := make([]float64, len(syms))
 	for i := range px {
 		px[i] = 20 + 80*rng.Float64()
 	}
 	var out []data.Bar
-	t := monday0930
+	t, step := monday0930, time.Minute
+	if extended {
+		t, step = monday0930.Add(-5*time.Hour-30*time.Minute), 10*time.Minute
+	}
 	for k := 0; k < n; k++ {
 		for i, s := range syms {
 			if rng.IntN(10) == 0 {
@@ -38,9 +51,12 @@ func randomBars(seed uint64, syms []string, n int) []data.Bar {
 			out = append(out, data.Bar{Symbol: s, Time: t, Open: o, High: hi, Low: lo, Close: c, Volume: 100})
 			px[i] = c
 		}
-		t = t.Add(time.Minute)
-		if ny := t.In(calendar.NewYork); ny.Hour() >= 16 {
+		t = t.Add(step)
+		switch ny := t.In(calendar.NewYork); {
+		case !extended && ny.Hour() >= 16:
 			t = t.Add(17*time.Hour + 30*time.Minute) // next morning; weekends are just more bars
+		case extended && ny.Hour() >= 20:
+			t = t.Add(8 * time.Hour)
 		}
 	}
 	return out
@@ -87,6 +103,8 @@ func (c *chaos) OnBar(e *Env, b data.Bar) error {
 		}
 		o.Type = OrderType(c.rng.IntN(4))
 		o.TIF = TIF(c.rng.IntN(2))
+		// Mostly on limit day orders, which may have it; sometimes on others, which are refused.
+		o.ExtendedHours = c.rng.IntN(3) == 0
 		ref := b.Close
 		if p := e.Price(o.Symbol); p > 0 {
 			ref = p
@@ -131,6 +149,7 @@ var chaosConfigs = []Config{
 	{Short: true, SlippageBps: 5, Commission: Commission{Kind: PerShare, Rate: 0.005, Min: 1}, Fees: AlpacaFees},
 	{Short: true, Leverage: 2, Commission: Commission{Kind: Percent, Rate: 0.001}, Fractional: true},
 	{Leverage: 4, Commission: Commission{Kind: PerOrder, Rate: 1}, Hours: AllHours},
+	{Short: true, SlippageBps: 3, Fees: AlpacaFees, Hours: AllHours},
 }
 
 // TestPortfolioProperty runs random orders through several account types and checks the
@@ -141,12 +160,13 @@ func TestPortfolioProperty(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
 		for ci, cfg := range chaosConfigs {
 			t.Run(fmt.Sprintf("seed%d/cfg%d", seed, ci), func(t *testing.T) {
-				bars := randomBars(seed, syms, 400)
+				bars := barsFor(cfg, seed, syms, 400)
 				c := newChaos(t, seed, syms)
 				res := run(t, cfg, bars, c)
 				if len(res.Fills) == 0 {
 					t.Fatal("no fills: the test exercises nothing")
 				}
+				checkSessions(t, res)
 				var statuses [5]int
 				for _, r := range res.Orders {
 					statuses[r.Status]++
@@ -172,11 +192,47 @@ func TestPortfolioProperty(t *testing.T) {
 	}
 }
 
+// checkSessions checks the session rules on a run's orders: outside a regular session only
+// orders that asked for extended hours fill, and Day orders never fill after they expire.
+func checkSessions(t *testing.T, res *Result) {
+	t.Helper()
+	ext := 0
+	for _, r := range res.Orders {
+		if r.Status != Filled {
+			continue
+		}
+		in := calendar.InSession(r.Closed)
+		if !in && !r.Order.ExtendedHours && res.Config.Provenance.Timeframe.Intraday() {
+			t.Fatalf("order %+v filled outside the regular session without extended hours", r)
+		}
+		if !in {
+			ext++
+		}
+		if tf := res.Config.Provenance.Timeframe; r.Order.TIF == Day && tf.Intraday() && !r.Submitted.IsZero() {
+			placed := r.Submitted.Add(-tf.Duration()) // the open of the bar it was placed at
+			var end time.Time
+			if s, ok := calendar.SessionOn(placed); r.Order.ExtendedHours {
+				_, end = calendar.DaySpan(placed)
+			} else if ok && placed.Before(s.Close) {
+				end = s.Close
+			} else {
+				end = calendar.NextSession(placed).Close
+			}
+			if !r.Closed.Before(end) {
+				t.Fatalf("day order %+v filled at or after its end %v", r, end)
+			}
+		}
+	}
+	if res.Config.Hours == AllHours && ext == 0 {
+		t.Fatal("no fill outside the regular session: the extended-hours path is not exercised")
+	}
+}
+
 // TestDeterminism: the same inputs give the same Result, bit for bit.
 func TestDeterminism(t *testing.T) {
 	syms := []string{"AAA", "BBB", "CCC", "DDD"}
 	for ci, cfg := range chaosConfigs {
-		bars := randomBars(99, syms, 300)
+		bars := barsFor(cfg, 99, syms, 300)
 		a := run(t, cfg, bars, newChaos(t, 5, syms))
 		b := run(t, cfg, bars, newChaos(t, 5, syms))
 		if !reflect.DeepEqual(a, b) {
@@ -190,9 +246,9 @@ func TestDeterminism(t *testing.T) {
 func TestNoLookAhead(t *testing.T) {
 	syms := []string{"AAA", "BBB", "CCC"}
 	for _, k := range []int{1, 50, 151} {
-		for ci, cfg := range chaosConfigs[:3] {
-			past := randomBars(3, syms, 300)
-			future := randomBars(4, syms, 300) // same times and symbols except the skips
+		for ci, cfg := range chaosConfigs {
+			past := barsFor(cfg, 3, syms, 300)
+			future := barsFor(cfg, 4, syms, 300) // same times and symbols except the skips
 			cut := past[0].Time.Add(0)
 			seen := map[time.Time]bool{}
 			for _, b := range past {
