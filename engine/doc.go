@@ -15,30 +15,50 @@
 //
 // With Config.Hours == RegularHours, intraday bars whose open time is outside a regular session
 // (09:30-16:00 New York, 13:00 on early closes) are skipped and counted in Result.Skipped; daily
-// and longer bars are never skipped. The timeframe is Config.Provenance.Timeframe; when that is
-// zero, the engine reads a few dozen timestamps ahead (without showing them to the strategy),
-// takes bars stamped at midnight New York as daily (weekly or monthly if their spacing says so)
-// and others as intraday bars as long as the smallest step between timestamps (1Min if that is
-// not a valid timeframe); Result.Config.Provenance.Timeframe records the choice. Intraday bars
+// and longer bars are never skipped. With AllHours every bar is replayed: the strategy sees
+// pre-market and after-hours bars, but orders fill on them only as the section on extended hours
+// says.
+//
+// The timeframe is Config.Provenance.Timeframe; when that is zero, the engine reads a few dozen
+// timestamps ahead (without showing them to the strategy), takes bars stamped at midnight New
+// York as daily (weekly or monthly if their spacing says so) and others as intraday bars as long
+// as the smallest step between timestamps (1Min if that is not a valid timeframe);
+// Result.Config.Provenance.Timeframe records the choice. Intraday bars
 // close one timeframe after they open, daily bars at their session's close (16:00 New York, 13:00
 // on early closes).
 //
 // # Orders
 //
 // Submit checks an order at once (positive quantity, whole shares unless Config.Fractional,
-// prices present for its type, and with Config.Short off no sell larger than the shares held plus
-// those on open buy orders); a refused order is returned as an error wrapping ErrRejected and
-// recorded with status Rejected. Accepted orders wait in submission order.
+// prices present for its type, ExtendedHours only on a Day limit order, and with Config.Short off
+// no sell larger than the shares held plus those on open buy orders); a refused order is returned
+// as an error wrapping ErrRejected and recorded with status Rejected, with the reason. Accepted
+// orders wait in submission order.
 //
 // No look-ahead: an order placed while handling the bars of timestamp t (in OnBar, OnStep,
 // OnFill or OnOrderUpdate) can fill only on a bar of its symbol that opens after t. Orders placed
-// in Init can fill on the symbol's first bar.
+// in Init can fill on the symbol's first bar (its first regular-session bar, unless extended
+// hours apply).
 //
-// Time in force: a Day order placed on intraday bars expires, unfilled, when the first bar of its
-// symbol on a later New York date arrives (so a Day order placed at a session's last bar never
-// fills); on daily or longer bars it has exactly the next bar of its symbol to fill in, then
-// expires. GTC orders stay open until filled or cancelled. TargetQuantity and TargetPercent place
-// GTC market orders, so that they fill at the next bar whatever the session.
+// Time in force defaults to GTC, as in backtrader and LEAN: the zero TIF is GTC, and a GTC order
+// stays open until filled or cancelled. A Day order on intraday bars expires, unfilled, at the
+// first bar of its symbol opening at or after the close of its session: the regular session in
+// progress at the open of the bar it was placed at, or, placed after that session's close or on a
+// day without one, the next session (Alpaca queues it for the next open). So a Day order placed
+// at a session's last bar never fills, and one placed after hours waits for the next session. A
+// Day order with ExtendedHours, and any Day order on a crypto pair, expires instead at the first
+// bar of a later New York date. On daily or longer bars a Day order has exactly the next bar of
+// its symbol to fill in, then expires. TargetQuantity and TargetPercent place GTC market orders,
+// so that they fill at the next bar they may fill on whatever the session.
+//
+// # Extended hours
+//
+// With Config.Hours == AllHours, an intraday bar of a stock that opens outside a regular session
+// fills only orders with ExtendedHours set, Alpaca's extended_hours flag; other orders skip it and
+// wait for the next regular-session bar of their symbol. As Alpaca, Submit accepts ExtendedHours
+// only on a limit order with Day time in force and rejects it on any other, with the reason.
+// Crypto pairs trade around the clock: no session applies to them. Daily and longer bars are
+// always regular.
 //
 // # Fill prices
 //
@@ -60,7 +80,10 @@
 //
 // Slippage of Config.SlippageBps basis points moves market and stop fills against the trader
 // (buys at price*(1+bps/10000), sells at price*(1-bps/10000)), even beyond the bar's range. Limit
-// and stop-limit fills get no slippage: a limit cannot fill worse than its price.
+// and stop-limit fills get no slippage: a limit cannot fill worse than its price. Each Fill keeps
+// the price the rules gave (RefPrice) beside the one paid (Price) and what slippage cost it,
+// Slippage = Qty x |Price - RefPrice|, so that a reader can total it and recompute the run at
+// another slippage.
 //
 // # Costs
 //
@@ -68,9 +91,15 @@
 // Rate times notional, at least Min. With Fees == AlpacaFees every sell also pays the SEC
 // Section 31 fee (notional times the rate in Config.FeeSchedule.SEC on the fill's New York date,
 // rounded up to the cent) and FINRA's trading activity fee (shares times the rate in
-// Config.FeeSchedule.TAF, at most its per-trade cap, rounded up to the cent); a zero
-// FeeSchedule charges DefaultFeeSchedule's rates. Fees are rounded per fill, where Alpaca rounds
-// the day's total. Alpaca's CAT fee, borrow fees on shorts and margin interest are not modelled.
+// Config.FeeSchedule.TAF on that date, at most its per-trade cap, rounded up to the cent); a zero
+// FeeSchedule charges DefaultFeeSchedule's rates, the history of both fees from 2016 with the
+// notice each rate comes from. Fill.Commission and Fill.Fees keep the two apart.
+//
+// Fees are rounded up per fill, while Alpaca rounds up each fee's daily total per account. That
+// is conservative: a sum of amounts each rounded up is never less than their sum rounded up, so
+// a run never pays less than Alpaca would charge, and pays at most a cent more per fee and sale.
+// Alpaca's CAT fee (Consolidated Audit Trail, on buys and sells) is not modelled, nor are borrow
+// fees on shorts and margin interest.
 //
 // # Buying power
 //
@@ -93,6 +122,9 @@
 // a signed quantity and an average cost; reducing it realises (price - average cost) x quantity
 // (sign-adjusted for shorts) before costs. Equity is cash plus the market value of positions at
 // their last closes, and each EquityPoint satisfies Cash + Long + Short == Equity.
+// Result.StartEquity is the cash before any fill (Config.Cash): the first EquityPoint is marked
+// after the first bar's fills, which include those of orders placed in Init, so returns are
+// measured from StartEquity, not from that point, for those fills and their costs to count.
 //
 // A Trade is a round trip from flat back to flat. Adds and partial reductions accumulate into
 // it: Qty is the quantity entered, EntryPrice and ExitPrice the averages of entry and exit fills,
