@@ -12,6 +12,10 @@ import (
 // TradingDays is the number of trading days in a year, used to annualise daily figures.
 const TradingDays = 252
 
+// CryptoDays annualises the daily figures of a run whose every symbol is a crypto pair: crypto
+// trades every day of the year, so 252 would understate its volatility.
+const CryptoDays = 365
+
 // RollingWindow is the window of the rolling Sharpe plot, in daily returns (about six months).
 const RollingWindow = 126
 
@@ -34,6 +38,7 @@ const (
 	kindDays                // a duration in calendar days
 	kindCount               // an integer
 	kindDate                // a time
+	kindBps                 // basis points
 )
 
 // metric is one statistic: its key, name and formula, how to print it, which way it is better,
@@ -49,13 +54,23 @@ type metric struct {
 
 // general holds the conventions every figure shares.
 var general = []Convention{
+	{Name: "Start equity", Formula: "Every return (total return, the first daily return, the first month and year, drawdowns) is measured from the start equity: " +
+		"the cash before any fill, so that orders filled before the first equity point (placed in a strategy's Init) count."},
 	{Name: "Daily returns", Formula: "The equity curve is resampled at each New York trading date's last equity point (the session close for intraday bars). " +
-		"The series is the first equity point followed by each date's close (the first point is not repeated when it is itself the first date's close); " +
-		"a daily return is r = close / previous close − 1. Every daily figure uses these returns; every point of the curve is still used for the intraday drawdown, exposure and the plots."},
-	{Name: "Annualisation", Formula: fmt.Sprintf("%d trading days a year for daily figures; 365.25 calendar days a year for CAGR and turnover.", TradingDays)},
-	{Name: "Risk-free rate", Formula: fmt.Sprintf("An annual rate rf (0 unless given), taken per day as rf_d = (1 + rf)^(1/%d) − 1; excess return e = r − rf_d.", TradingDays)},
+		"With --session all, an intraday curve of stocks is sampled at each session's regular close instead (16:00 New York, 13:00 on early closes): " +
+		"points after a close count in the next session, and points after the last close of the run in that last session. " +
+		"The series is the start equity followed by each date's close (the first date's close is not repeated when it is the first equity point and equals the start equity); " +
+		"a daily return is r = close / previous close − 1. Every daily figure uses these returns; every point of the curve is still used for the every-bar drawdown, exposure and the plots."},
+	{Name: "Annualisation", Formula: fmt.Sprintf("A = %d trading days a year for daily figures, or A = %d when every symbol of the run is a crypto pair (crypto trades every day); "+
+		"365.25 calendar days a year for CAGR and turnover. stats.json gives the A of the run as annualisation_days.", TradingDays, CryptoDays)},
+	{Name: "Risk-free rate", Formula: "An annual rate rf (0 unless given), taken per day as rf_d = (1 + rf)^(1/A) − 1; excess return e = r − rf_d."},
 	{Name: "Units", Formula: "Returns, drawdowns, exposure and rates are fractions (0.05 = 5%) in stats.json and shown as percents in the report; " +
-		"figures that cannot be computed (no trades, zero volatility, no benchmark) are null in stats.json and shown as —."},
+		"break-even slippage is in basis points (1 bps = 0.01%). Figures that cannot be computed (no trades, zero volatility, no benchmark) are null in stats.json, " +
+		"with the reason under null_reasons, and shown as — with the reason."},
+	{Name: "Times", Formula: "Times are New York time written as RFC 3339 with their offset (2024-01-02T09:30:00-05:00) in trades.csv, equity.csv, stats.json, the report and the terminal; " +
+		"for daily and longer bars, as the New York date (2024-01-02). Equity points and exits are stamped at the close of their bar."},
+	{Name: "Costs", Formula: "Fill prices include slippage; trade PnL is net of commission and regulatory fees. Commission, fees and slippage paid are reported apart, " +
+		"each beside the assumption that produced it."},
 	{Name: "Trades", Formula: "Trade figures count closed round trips only (a position opened from flat and brought back to flat); trades still open at the end are listed but not counted."},
 }
 
@@ -63,18 +78,18 @@ var metrics = []metric{
 	{Convention{"start", "Start", "Time of the first equity point."}, kindDate, false, Unranked, func(s *Stats) any { return s.Start }},
 	{Convention{"end", "End", "Time of the last equity point."}, kindDate, false, Unranked, func(s *Stats) any { return s.End }},
 	{Convention{"duration_days", "Duration", "Calendar days from start to end: days = (end − start) / 24h."}, kindDays, false, Unranked, func(s *Stats) any { return s.Days }},
-	{Convention{"sessions", "Trading days", "Number of New York dates with at least one equity point."}, kindCount, false, Unranked, func(s *Stats) any { return s.Sessions }},
+	{Convention{"sessions", "Trading days", "Number of daily closes: New York dates with at least one equity point (sessions, with --session all)."}, kindCount, false, Unranked, func(s *Stats) any { return s.Sessions }},
 	{Convention{"exposure", "Exposure time", "Fraction of equity points holding any position: count(long ≠ 0 or short ≠ 0) / points."}, kindPercent, true, Unranked, func(s *Stats) any { return s.Exposure }},
-	{Convention{"start_equity", "Start equity", "Equity at the first equity point."}, kindMoney, false, Unranked, func(s *Stats) any { return s.StartEquity }},
+	{Convention{"start_equity", "Start equity", "Cash before any fill (the starting cash); equity at the first equity point when the run records none."}, kindMoney, false, Unranked, func(s *Stats) any { return s.StartEquity }},
 	{Convention{"final_equity", "Final equity", "Equity at the last equity point."}, kindMoney, true, HigherBetter, func(s *Stats) any { return s.FinalEquity }},
 	{Convention{"total_return", "Total return", "TR = final equity / start equity − 1."}, kindPercent, true, HigherBetter, func(s *Stats) any { return s.TotalReturn }},
 	{Convention{"cagr", "CAGR", "(1 + TR)^(365.25 / days) − 1."}, kindPercent, true, HigherBetter, func(s *Stats) any { return s.CAGR }},
-	{Convention{"volatility", "Volatility (ann.)", "std(r) × √252, with the sample standard deviation (N − 1)."}, kindPercent, false, LowerBetter, func(s *Stats) any { return s.Volatility }},
-	{Convention{"sharpe", "Sharpe ratio", "mean(e) / std(r) × √252, with the sample standard deviation (N − 1)."}, kindRatio, true, HigherBetter, func(s *Stats) any { return s.Sharpe }},
-	{Convention{"sortino", "Sortino ratio", "mean(e) / DD × √252, where the downside deviation DD = √(mean(min(0, e)²)) is taken over all N days, not only the losing ones."}, kindRatio, true, HigherBetter, func(s *Stats) any { return s.Sortino }},
+	{Convention{"volatility", "Volatility (ann.)", "std(r) × √A, with the sample standard deviation (N − 1)."}, kindPercent, false, LowerBetter, func(s *Stats) any { return s.Volatility }},
+	{Convention{"sharpe", "Sharpe ratio", "mean(e) / std(r) × √A, with the sample standard deviation (N − 1)."}, kindRatio, true, HigherBetter, func(s *Stats) any { return s.Sharpe }},
+	{Convention{"sortino", "Sortino ratio", "mean(e) / DD × √A, where the downside deviation DD = √(mean(min(0, e)²)) is taken over all N days, not only the losing ones."}, kindRatio, true, HigherBetter, func(s *Stats) any { return s.Sortino }},
 	{Convention{"calmar", "Calmar ratio", "CAGR / |max drawdown|."}, kindRatio, false, HigherBetter, func(s *Stats) any { return s.Calmar }},
-	{Convention{"max_drawdown", "Max drawdown", "min over the daily closes of equity / running peak − 1 (a negative fraction)."}, kindPercent, true, NearerZeroBetter, func(s *Stats) any { return s.MaxDrawdown }},
-	{Convention{"max_drawdown_intraday", "Max intraday drawdown", "The same over every equity point, so that troughs inside a session count; equal to the max drawdown for daily bars."}, kindPercent, false, NearerZeroBetter, func(s *Stats) any { return s.MaxDrawdownIntraday }},
+	{Convention{"max_drawdown", "Max drawdown (daily closes)", "min over the daily closes of equity / running peak − 1 (a negative fraction), the running peak starting at the start equity."}, kindPercent, true, NearerZeroBetter, func(s *Stats) any { return s.MaxDrawdown }},
+	{Convention{"max_drawdown_intraday", "Max drawdown (every bar)", "The same over every equity point, so that troughs inside a session count; equal to the max drawdown for daily bars. The drawdown plot shows this curve."}, kindPercent, false, NearerZeroBetter, func(s *Stats) any { return s.MaxDrawdownIntraday }},
 	{Convention{"max_drawdown_days", "Max drawdown duration", "Calendar days from the peak before the max drawdown to the daily close that regains that peak (or to the end if it never does)."}, kindDays, false, LowerBetter, func(s *Stats) any { return s.MaxDrawdownDays }},
 	{Convention{"avg_drawdown", "Average drawdown", "Mean depth of the drawdown episodes of the daily closes, an episode running from a peak to the close that regains it (or to the end)."}, kindPercent, false, NearerZeroBetter, func(s *Stats) any { return s.AvgDrawdown }},
 	{Convention{"longest_drawdown_days", "Longest drawdown", "Calendar days of the longest drawdown episode of the daily closes, peak to recovery (or to the end)."}, kindDays, false, LowerBetter, func(s *Stats) any { return s.LongestDrawdownDays }},
@@ -83,7 +98,7 @@ var metrics = []metric{
 	{Convention{"skew", "Skew", "Sample skewness n / ((n − 1)(n − 2)) × Σ((r − mean) / s)³, s the sample standard deviation."}, kindRatio, false, HigherBetter, func(s *Stats) any { return s.Skew }},
 	{Convention{"excess_kurtosis", "Excess kurtosis", "Sample excess kurtosis n(n + 1) / ((n − 1)(n − 2)(n − 3)) × Σ((r − mean) / s)⁴ − 3(n − 1)² / ((n − 2)(n − 3)); 0 for a normal distribution."}, kindRatio, false, LowerBetter, func(s *Stats) any { return s.ExcessKurtosis }},
 	{Convention{"var_95", "Daily VaR 95%", "Historical: the empirical 5% quantile of r (the smallest r such that at least 5% of the days are ≤ it, i.e. the ⌈0.05 N⌉-th smallest); negative is a loss."}, kindPercent, false, HigherBetter, func(s *Stats) any { return s.VaR95 }},
-	{Convention{"alpha", "Alpha (ann.)", "a × 252, from the OLS fit e = a + β × e_benchmark over the dates both curves have a daily return."}, kindPercent, false, HigherBetter, func(s *Stats) any { return s.Alpha }},
+	{Convention{"alpha", "Alpha (ann.)", "a × A, from the OLS fit e = a + β × e_benchmark over the dates both curves have a daily return."}, kindPercent, false, HigherBetter, func(s *Stats) any { return s.Alpha }},
 	{Convention{"beta", "Beta", "β of the same OLS fit: cov(e, e_benchmark) / var(e_benchmark)."}, kindRatio, false, Unranked, func(s *Stats) any { return s.Beta }},
 	{Convention{"trades", "Trades", "Number of closed round trips N."}, kindCount, true, Unranked, func(s *Stats) any { return s.Trades }},
 	{Convention{"open_trades", "Open trades", "Round trips still open at the end (not counted in trade figures)."}, kindCount, false, Unranked, func(s *Stats) any { return s.OpenTrades }},
@@ -96,7 +111,13 @@ var metrics = []metric{
 	{Convention{"expectancy", "Expectancy", "mean(PnL) per trade, in currency (= win rate × average win + loss rate × average loss)."}, kindMoney, false, HigherBetter, func(s *Stats) any { return s.Expectancy }},
 	{Convention{"sqn", "SQN", "√N × mean(PnL) / std(PnL), with the sample standard deviation (N − 1)."}, kindRatio, false, HigherBetter, func(s *Stats) any { return s.SQN }},
 	{Convention{"avg_bars_held", "Average bars held", "mean(bars held) over trades."}, kindRatio, false, Unranked, func(s *Stats) any { return s.AvgBarsHeld }},
-	{Convention{"costs", "Commissions and fees", "Σ (commission + fees) over all fills, open trades included."}, kindMoney, false, LowerBetter, func(s *Stats) any { return s.Costs }},
+	{Convention{"commission_paid", "Commission paid", "Σ commission over all fills, open trades included."}, kindMoney, true, LowerBetter, func(s *Stats) any { return s.CommissionPaid }},
+	{Convention{"fees_paid", "Regulatory fees paid", "Σ regulatory fees (SEC Section 31 fee and FINRA trading activity fee, on sells) over all fills."}, kindMoney, true, LowerBetter, func(s *Stats) any { return s.FeesPaid }},
+	{Convention{"slippage_paid", "Slippage paid", "Σ qty × |fill price − price before slippage| over all fills: what the assumed slippage cost."}, kindMoney, true, LowerBetter, func(s *Stats) any { return s.SlippagePaid }},
+	{Convention{"breakeven_slippage_bps", "Break-even slippage", "The slippage per side, in basis points, at which the total return would be zero with the same fills: " +
+		"s₀ + (final equity − start equity) / (10⁻⁴ × Σ qty × price before slippage), s₀ the slippage assumed. " +
+		"x more basis points per side cost x × 10⁻⁴ × Σ qty × price before slippage, so this is exact for fixed quantities, with commission and regulatory fees held as paid " +
+		"(the SEC fee and a percent commission scale with price). Negative when the run loses even without slippage; null without fills."}, kindBps, true, HigherBetter, func(s *Stats) any { return s.BreakevenSlippageBps }},
 	{Convention{"turnover", "Turnover (ann.)", "Annualised: (Σ |fill qty × fill price| / mean equity over all points) / (days / 365.25)."}, kindRatio, false, LowerBetter, func(s *Stats) any { return s.Turnover }},
 }
 
@@ -242,13 +263,16 @@ func Conventions() []Convention {
 
 // format prints a metric's value for people; NaN and ±Inf print as an em dash, because a
 // figure that cannot be computed should not read as a number.
-func (m metric) format(v any) string {
+func (m metric) format(v any) string { return m.show(v, false) }
+
+// show is format with times as dates when dates is set (runs of daily and longer bars).
+func (m metric) show(v any, dates bool) string {
 	switch v := v.(type) {
 	case time.Time:
 		if v.IsZero() {
 			return "—"
 		}
-		return v.In(nyLoc).Format("2006-01-02 15:04")
+		return fmtWhen(v, dates)
 	case int:
 		return strconv.Itoa(v)
 	case float64:
@@ -264,11 +288,36 @@ func (m metric) format(v any) string {
 			return strconv.FormatFloat(v, 'f', 1, 64) + " d"
 		case kindCount:
 			return strconv.FormatFloat(v, 'f', 0, 64)
+		case kindBps:
+			return strconv.FormatFloat(v, 'f', 1, 64) + " bps"
 		default:
 			return strconv.FormatFloat(v, 'f', 2, 64)
 		}
 	}
 	return fmt.Sprint(v)
+}
+
+// fmtWhen writes t in the one time convention of every output (see the "Times" convention):
+// New York time as RFC 3339 with its offset, or the New York date for daily and longer bars,
+// whose points stand for a whole session. Empty for the zero time.
+func fmtWhen(t time.Time, dates bool) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(nyLoc)
+	if dates {
+		return t.Format(time.DateOnly)
+	}
+	return t.Format(time.RFC3339Nano)
+}
+
+// appendWhen is fmtWhen for the hot loop of equity.csv.
+func appendWhen(b []byte, t time.Time, dates bool) []byte {
+	t = t.In(nyLoc)
+	if dates {
+		return t.AppendFormat(b, time.DateOnly)
+	}
+	return t.AppendFormat(b, time.RFC3339Nano)
 }
 
 // formatMoney prints v with two decimals and thousands separators.
@@ -290,13 +339,13 @@ func formatMoney(v float64) string {
 
 // rawValue is a metric's value as written into data-value attributes and compared with
 // stats.json: the shortest decimal that parses back to the same float64, empty for null.
-func rawValue(v any) string {
+func rawValue(v any) string { return rawValueIn(v, false) }
+
+// rawValueIn is rawValue with times as dates when dates is set, as stats.json writes them.
+func rawValueIn(v any, dates bool) string {
 	switch v := v.(type) {
 	case time.Time:
-		if v.IsZero() {
-			return ""
-		}
-		return v.UTC().Format(time.RFC3339Nano)
+		return fmtWhen(v, dates)
 	case int:
 		return strconv.Itoa(v)
 	case float64:
@@ -306,4 +355,104 @@ func rawValue(v any) string {
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	}
 	return fmt.Sprint(v)
+}
+
+// nullReason says in a few words why the figure key of s cannot be computed, and "" when it
+// can: a report shows the reason beside the dash rather than leave the reader to guess.
+func nullReason(key string, s *Stats) string {
+	m, ok := metricOf(key)
+	if !ok {
+		return ""
+	}
+	switch v := m.get(s).(type) {
+	case time.Time:
+		if !v.IsZero() {
+			return ""
+		}
+	case float64:
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			return ""
+		}
+	default:
+		return ""
+	}
+	if s.Start.IsZero() {
+		return "no equity points"
+	}
+	days := 2 // daily returns, as far as the figures tell
+	switch {
+	case math.IsNaN(s.BestDay):
+		days = 0
+	case math.IsNaN(s.Volatility):
+		days = 1
+	}
+	fewDays := func(need int) string {
+		if days == 0 {
+			return "no daily return (the run covers a single day)"
+		}
+		return fmt.Sprintf("fewer than %d daily returns", need)
+	}
+	switch key {
+	case "cagr", "turnover":
+		if s.Days == 0 {
+			return "the run starts and ends at the same time"
+		}
+		return "mean equity is zero"
+	case "volatility", "best_day", "worst_day", "var_95":
+		if key == "volatility" {
+			return fewDays(2)
+		}
+		return fewDays(1)
+	case "sharpe":
+		if days < 2 {
+			return fewDays(2)
+		}
+		return "zero volatility (a flat curve)"
+	case "sortino":
+		if days < 2 {
+			return fewDays(2)
+		}
+		return "no day below the risk-free rate (no downside)"
+	case "skew", "excess_kurtosis":
+		if s.Volatility == 0 {
+			return "zero volatility (a flat curve)"
+		}
+		if key == "skew" {
+			return fewDays(3)
+		}
+		return fewDays(4)
+	case "calmar":
+		if s.MaxDrawdown == 0 {
+			return "no drawdown"
+		}
+		return nullReason("cagr", s)
+	case "alpha", "beta":
+		return "no benchmark, or fewer than 2 daily returns in common with a moving benchmark"
+	case "win_rate", "avg_trade_return", "median_trade_return", "best_trade", "worst_trade", "expectancy", "avg_bars_held":
+		return "no closed trade"
+	case "profit_factor":
+		if s.Trades == 0 {
+			return "no closed trade"
+		}
+		return "no losing trade"
+	case "sqn":
+		if s.Trades < 2 {
+			return "fewer than 2 closed trades"
+		}
+		return "every trade made the same PnL"
+	case "breakeven_slippage_bps":
+		return "no fills"
+	}
+	return "cannot be computed"
+}
+
+// nullReasons maps each figure of s that cannot be computed to the reason, for stats.json.
+func nullReasons(s *Stats) map[string]string {
+	out := map[string]string{}
+	for _, m := range metrics {
+		if why := nullReason(m.Key, s); why != "" {
+			out[m.Key] = why
+		}
+	}
+	return out
 }

@@ -63,8 +63,8 @@ func TestEngineResult(t *testing.T) {
 	if s.Strategy.FinalEquity != last || s.Strategy.Trades != closed || closed == 0 {
 		t.Errorf("final equity %v (want %v), trades %d (want %d > 0)", s.Strategy.FinalEquity, last, s.Strategy.Trades, closed)
 	}
-	if want := float64(len(r.Fills)); s.Strategy.Costs != want {
-		t.Errorf("costs %v, want %v ($1 per fill)", s.Strategy.Costs, want)
+	if want := float64(len(r.Fills)); s.Strategy.CommissionPaid != want || s.Strategy.FeesPaid != 0 {
+		t.Errorf("commission %v, fees %v, want %v ($1 per fill) and 0", s.Strategy.CommissionPaid, s.Strategy.FeesPaid, want)
 	}
 	for _, v := range []float64{s.Strategy.Sharpe, s.Strategy.MaxDrawdown, s.Strategy.Exposure, s.Strategy.Turnover} {
 		if math.IsNaN(v) {

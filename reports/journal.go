@@ -190,15 +190,23 @@ func (a *tradeTotals) add(t *engine.Trade) {
 
 // fillTotals is what the statistics read of the fills, added up in their order.
 type fillTotals struct {
-	n        int
-	notional float64
-	costs    float64
+	n                          int
+	notional                   float64 // Σ |qty × price|
+	refNotional                float64 // Σ |qty × price before slippage|
+	commission, fees, slippage float64
 }
 
 func (a *fillTotals) add(f *engine.Fill) {
 	a.n++
 	a.notional += math.Abs(f.Qty * f.Price)
-	a.costs += f.Commission + f.Fees
+	ref := f.RefPrice
+	if ref == 0 { // a Fill built by hand, without its price before slippage
+		ref = f.Price
+	}
+	a.refNotional += math.Abs(f.Qty * ref)
+	a.commission += f.Commission
+	a.fees += f.Fees
+	a.slippage += f.Slippage
 }
 
 // tradeLog is a run's trades as the report reads them: the Result's, or a Journal's spool.

@@ -57,7 +57,7 @@ func jsonValue(v any) any {
 		if v.IsZero() {
 			return nil
 		}
-		return v.UTC()
+		return fmtWhen(v, false)
 	case [12]float64:
 		out := make([]any, len(v))
 		for i, x := range v {
@@ -95,17 +95,24 @@ func (r YearlyReturn) MarshalJSON() ([]byte, error) {
 	return o.bytes()
 }
 
-// MarshalJSON writes the document stored as stats.json: run metadata, the strategy's figures
-// at the top level (so `jq .sharpe` works), the benchmark's under "benchmark" with the same
-// keys, then the returns tables and the conventions.
+// MarshalJSON writes the document stored as stats.json: run metadata and cost assumptions, the
+// strategy's figures at the top level (so `jq .sharpe` works), the benchmark's under "benchmark"
+// with the same keys, then the returns tables and the conventions. Times follow the one
+// convention of every output (fmtWhen): dates for daily bars.
 func (s Summary) MarshalJSON() ([]byte, error) {
 	var o jsonObject
 	r := s.Run
+	when := func(t time.Time) any {
+		if t.IsZero() {
+			return nil
+		}
+		return fmtWhen(t, s.Dates)
+	}
 	o.field("strategy", r.Strategy)
 	o.field("params", r.Params)
 	o.field("symbols", r.Symbols)
 	o.field("timeframe", r.Timeframe)
-	o.field("range", map[string]any{"start": jsonValue(r.Start), "end": jsonValue(r.End)})
+	o.field("range", map[string]any{"start": when(r.Start), "end": when(r.End)})
 	o.field("store", r.Store)
 	o.field("feed", r.Feed)
 	o.field("adjustment", r.Adjustment)
@@ -114,12 +121,26 @@ func (s Summary) MarshalJSON() ([]byte, error) {
 	o.field("version", r.Version)
 	o.field("run_date", r.RunDate)
 	o.field("risk_free", s.riskFree)
-	o.field("benchmark_strategy", r.Benchmark)
-	for _, m := range metrics {
-		o.field(m.Key, m.get(&s.Strategy))
+	o.field("annualisation_days", s.AnnualisationDays)
+	o.field("costs_assumed", s.Costs)
+	o.field("benchmark_name", r.Benchmark)
+	o.field("benchmark_strategy", r.BenchmarkStrategy)
+	if s.BenchmarkCosts != nil {
+		o.field("benchmark_costs_assumed", *s.BenchmarkCosts)
+		o.field("benchmark_same_costs", s.Costs.Same(*s.BenchmarkCosts))
+	} else {
+		o.field("benchmark_costs_assumed", nil)
+		o.field("benchmark_same_costs", nil)
 	}
+	statFields(&o, &s.Strategy, s.Dates)
 	if s.Benchmark != nil {
-		o.field("benchmark", *s.Benchmark)
+		var b jsonObject
+		statFields(&b, s.Benchmark, s.Dates)
+		raw, err := b.bytes()
+		if err != nil {
+			return nil, err
+		}
+		o.field("benchmark", json.RawMessage(raw))
 	} else {
 		o.field("benchmark", nil)
 	}
@@ -127,6 +148,18 @@ func (s Summary) MarshalJSON() ([]byte, error) {
 	o.field("yearly_returns", orEmpty(s.Yearly))
 	o.field("conventions", s.Conventions)
 	return o.bytes()
+}
+
+// statFields writes every figure of st under its key, then why the null ones are null.
+func statFields(o *jsonObject, st *Stats, dates bool) {
+	for _, m := range metrics {
+		v := m.get(st)
+		if t, ok := v.(time.Time); ok && !t.IsZero() {
+			v = fmtWhen(t, dates)
+		}
+		o.field(m.Key, v)
+	}
+	o.field("null_reasons", nullReasons(st))
 }
 
 func orEmpty[T any](s []T) []T {

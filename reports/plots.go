@@ -568,10 +568,10 @@ func rollingSharpe(d daily, window int, rf float64) plotter.XYs {
 	if len(rets) < window {
 		return nil
 	}
-	rfd := dailyRiskFree(rf)
+	rfd := dailyRiskFree(rf, d.ann)
 	var sum, sumSq float64
 	out := make(plotter.XYs, 0, len(rets)-window+1)
-	ann := math.Sqrt(TradingDays)
+	ann := math.Sqrt(d.ann)
 	w := float64(window)
 	for i, r := range rets {
 		sum += r

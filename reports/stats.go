@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/stat"
 
+	"github.com/barkeep-trading/barkeep/data"
 	"github.com/barkeep-trading/barkeep/data/calendar"
 	"github.com/barkeep-trading/barkeep/engine"
 )
@@ -26,14 +27,16 @@ type Stats struct {
 	// Duration: Calendar days from start to end: days = (end − start) / 24h.
 	Days float64
 
-	// Trading days: Number of New York dates with at least one equity point.
+	// Trading days: Number of daily closes: New York dates with at least one equity point
+	// (sessions, with --session all).
 	Sessions int
 
 	// Exposure time: Fraction of equity points holding any position: count(long ≠ 0 or short ≠ 0) /
 	// points.
 	Exposure float64
 
-	// Start equity: Equity at the first equity point.
+	// Start equity: Cash before any fill (the starting cash); equity at the first equity point when
+	// the run records none.
 	StartEquity float64
 
 	// Final equity: Equity at the last equity point.
@@ -45,24 +48,25 @@ type Stats struct {
 	// CAGR: (1 + TR)^(365.25 / days) − 1.
 	CAGR float64
 
-	// Volatility (ann.): std(r) × √252, with the sample standard deviation (N − 1).
+	// Volatility (ann.): std(r) × √A, with the sample standard deviation (N − 1).
 	Volatility float64
 
-	// Sharpe ratio: mean(e) / std(r) × √252, with the sample standard deviation (N − 1).
+	// Sharpe ratio: mean(e) / std(r) × √A, with the sample standard deviation (N − 1).
 	Sharpe float64
 
-	// Sortino ratio: mean(e) / DD × √252, where the downside deviation DD = √(mean(min(0, e)²)) is
+	// Sortino ratio: mean(e) / DD × √A, where the downside deviation DD = √(mean(min(0, e)²)) is
 	// taken over all N days, not only the losing ones.
 	Sortino float64
 
 	// Calmar ratio: CAGR / |max drawdown|.
 	Calmar float64
 
-	// Max drawdown: min over the daily closes of equity / running peak − 1 (a negative fraction).
+	// Max drawdown (daily closes): min over the daily closes of equity / running peak − 1 (a
+	// negative fraction), the running peak starting at the start equity.
 	MaxDrawdown float64
 
-	// Max intraday drawdown: The same over every equity point, so that troughs inside a session
-	// count; equal to the max drawdown for daily bars.
+	// Max drawdown (every bar): The same over every equity point, so that troughs inside a session
+	// count; equal to the max drawdown for daily bars. The drawdown plot shows this curve.
 	MaxDrawdownIntraday float64
 
 	// Max drawdown duration: Calendar days from the peak before the max drawdown to the daily close
@@ -95,7 +99,7 @@ type Stats struct {
 	// 5% of the days are ≤ it, i.e. the ⌈0.05 N⌉-th smallest); negative is a loss.
 	VaR95 float64
 
-	// Alpha (ann.): a × 252, from the OLS fit e = a + β × e_benchmark over the dates both curves
+	// Alpha (ann.): a × A, from the OLS fit e = a + β × e_benchmark over the dates both curves
 	// have a daily return.
 	Alpha float64
 
@@ -138,8 +142,24 @@ type Stats struct {
 	// Average bars held: mean(bars held) over trades.
 	AvgBarsHeld float64
 
-	// Commissions and fees: Σ (commission + fees) over all fills, open trades included.
-	Costs float64
+	// Commission paid: Σ commission over all fills, open trades included.
+	CommissionPaid float64
+
+	// Regulatory fees paid: Σ regulatory fees (SEC Section 31 fee and FINRA trading activity fee,
+	// on sells) over all fills.
+	FeesPaid float64
+
+	// Slippage paid: Σ qty × |fill price − price before slippage| over all fills: what the assumed
+	// slippage cost.
+	SlippagePaid float64
+
+	// Break-even slippage: The slippage per side, in basis points, at which the total return would
+	// be zero with the same fills: s₀ + (final equity − start equity) / (10⁻⁴ × Σ qty × price before
+	// slippage), s₀ the slippage assumed. x more basis points per side cost x × 10⁻⁴ × Σ qty × price
+	// before slippage, so this is exact for fixed quantities, with commission and regulatory fees
+	// held as paid (the SEC fee and a percent commission scale with price). Negative when the run
+	// loses even without slippage; null without fills.
+	BreakevenSlippageBps float64
 
 	// Turnover (ann.): Annualised: (Σ |fill qty × fill price| / mean equity over all points) / (days
 	// / 365.25).
@@ -155,38 +175,119 @@ type dayClose struct {
 
 // daily is an equity curve reduced to what daily statistics and plots need.
 type daily struct {
+	base   float64 // the start equity every return is measured from
+	ann    float64 // A: daily figures a year (TradingDays, or CryptoDays for crypto-only runs)
 	closes []dayClose
-	curve  []engine.EquityPoint // the first point, then each date's close (not repeating it)
+	curve  []engine.EquityPoint // the start equity at the first point's time, then each date's close
 	dates  []time.Time          // date of each return
 	rets   []float64            // rets[i] = curve[i+1] / curve[i] − 1
 }
 
-// resample takes the last equity point of each New York date. It converts a time to New York
-// only when a point leaves the current date, so a million minute points cost a few thousand
-// time zone lookups.
-func resample(eq []engine.EquityPoint) daily {
-	var d daily
-	var dayEnd time.Time
+// startEquity is what every return of r is measured from: the cash before any fill, or the first
+// equity point of a Result that records none (one built by hand).
+func startEquity(r *engine.Result) float64 {
+	if r.StartEquity != 0 || len(r.Equity) == 0 {
+		return r.StartEquity
+	}
+	return r.Equity[0].Equity
+}
+
+// cryptoOnly reports whether every symbol of r is a crypto pair: the symbols it was run on, or,
+// when it records none, those it filled.
+func cryptoOnly(r *engine.Result) bool {
+	syms := r.Config.Provenance.Symbols
+	if len(syms) == 0 {
+		for _, f := range r.Fills {
+			syms = append(syms, f.Symbol)
+		}
+	}
+	if len(syms) == 0 {
+		return false
+	}
+	for _, s := range syms {
+		if !data.IsCrypto(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// resampleResult reduces r's curve to daily closes under the conventions: from its start
+// equity, annualised by its symbols, at the regular close when it replayed every hour of stocks.
+func resampleResult(r *engine.Result) daily {
+	crypto := cryptoOnly(r)
+	atClose := r.Config.Hours == engine.AllHours && !crypto && r.Config.Provenance.Timeframe.Intraday()
+	d := resample(r.Equity, startEquity(r), atClose)
+	d.ann = TradingDays
+	if crypto {
+		d.ann = CryptoDays
+	}
+	return d
+}
+
+// bucket is the daily close a point belongs to: its date, and the first instant after it.
+type bucket struct {
+	date, open, end time.Time
+}
+
+// dateBucket is the New York calendar date of t.
+func dateBucket(t time.Time) bucket {
+	start, end := calendar.DaySpan(t)
+	return bucket{date: start, open: start, end: end}
+}
+
+// closeBucket is the first session whose regular close is at or after t: with every hour
+// replayed, a post-market point belongs to the next session's return, as a broker's daily
+// statement would count it.
+func closeBucket(t time.Time) bucket {
+	if s, ok := calendar.SessionOn(t); ok && !t.After(s.Close) {
+		return bucket{date: s.Date, open: s.Open, end: s.Close.Add(time.Nanosecond)}
+	}
+	y, m, d := t.In(nyLoc).Date()
+	for k := 1; k <= 14; k++ { // the longest run of closed days is far shorter
+		if s, ok := calendar.SessionOnDate(y, m, d+k); ok {
+			return bucket{date: s.Date, open: s.Open, end: s.Close.Add(time.Nanosecond)}
+		}
+	}
+	return dateBucket(t)
+}
+
+// resample takes the last equity point of each New York date (or, atClose, of each session up
+// to its regular close). It works out a point's bucket only when the point leaves the current
+// one, so a million minute points cost a few thousand calendar lookups.
+func resample(eq []engine.EquityPoint, base float64, atClose bool) daily {
+	d := daily{base: base, ann: TradingDays}
+	of := dateBucket
+	if atClose {
+		of = closeBucket
+	}
+	var cur bucket
 	for i, p := range eq {
-		if i == 0 || !p.Time.Before(dayEnd) {
-			start, end := calendar.DaySpan(p.Time)
-			dayEnd = end
-			d.closes = append(d.closes, dayClose{date: start, idx: i, equity: p.Equity})
+		if i == 0 || !p.Time.Before(cur.end) {
+			cur = of(p.Time)
+			d.closes = append(d.closes, dayClose{date: cur.date, idx: i, equity: p.Equity})
 			continue
 		}
 		c := &d.closes[len(d.closes)-1]
 		c.idx, c.equity = i, p.Equity
 	}
+	if n := len(d.closes); atClose && n > 1 && eq[len(eq)-1].Time.Before(cur.open) {
+		// Points after the run's last regular close (and before the next session opens) would
+		// make a day of a session the run never reached: they count in the last one.
+		d.closes[n-2].idx, d.closes[n-2].equity = d.closes[n-1].idx, d.closes[n-1].equity
+		d.closes = d.closes[:n-1]
+	}
 	if len(d.closes) == 0 {
 		return d
 	}
 	closes := d.closes
-	if closes[0].idx == 0 {
-		// The first date has a single point: it is the base, not a return.
+	if closes[0].idx == 0 && eq[0].Equity == base {
+		// The first date has a single point and nothing happened before it: it is the base,
+		// not a return.
 		closes = closes[1:]
 	}
 	d.curve = make([]engine.EquityPoint, 0, len(closes)+1)
-	d.curve = append(d.curve, eq[0])
+	d.curve = append(d.curve, engine.EquityPoint{Time: eq[0].Time, Equity: base})
 	d.dates = make([]time.Time, 0, len(closes))
 	d.rets = make([]float64, 0, len(closes))
 	for _, c := range closes {
@@ -198,9 +299,9 @@ func resample(eq []engine.EquityPoint) daily {
 	return d
 }
 
-// dailyRiskFree converts an annual rate to a per-trading-day rate by compounding.
-func dailyRiskFree(annual float64) float64 {
-	return math.Pow(1+annual, 1.0/TradingDays) - 1
+// dailyRiskFree converts an annual rate to a per-day rate by compounding over ann days.
+func dailyRiskFree(annual, ann float64) float64 {
+	return math.Pow(1+annual, 1/ann) - 1
 }
 
 // computeStats fills every field of Stats but alpha and beta, which need the benchmark.
@@ -230,8 +331,8 @@ func computeStatsOf(r *engine.Result, d daily, rf float64, tt *tradeTotals, ft *
 	s.Start, s.End = first.Time, last.Time
 	s.Days = last.Time.Sub(first.Time).Hours() / 24
 	s.Sessions = len(d.closes)
-	s.StartEquity, s.FinalEquity = first.Equity, last.Equity
-	s.TotalReturn = last.Equity/first.Equity - 1
+	s.StartEquity, s.FinalEquity = d.base, last.Equity
+	s.TotalReturn = last.Equity/d.base - 1
 	if s.Days > 0 {
 		s.CAGR = math.Pow(1+s.TotalReturn, 365.25/s.Days) - 1
 	}
@@ -246,19 +347,23 @@ func computeStatsOf(r *engine.Result, d daily, rf float64, tt *tradeTotals, ft *
 	}
 	s.Exposure = float64(exposed) / float64(len(eq))
 
-	dd := drawdowns(d.curve)
+	dd := drawdowns(d.curve, d.base)
 	s.MaxDrawdown, s.MaxDrawdownDays = dd.max, dd.maxDays
 	s.AvgDrawdown, s.LongestDrawdownDays = dd.avg, dd.longestDays
 	if dd.max < 0 {
 		s.Calmar = s.CAGR / math.Abs(dd.max)
 	}
-	s.MaxDrawdownIntraday = drawdowns(eq).max
+	s.MaxDrawdownIntraday = drawdowns(eq, d.base).max
 
-	dailyStats(&s, d.rets, rf)
+	dailyStats(&s, d.rets, rf, d.ann)
 	tradeStats(&s, tt)
 
 	notional := ft.notional
-	s.Costs = ft.costs
+	s.CommissionPaid, s.FeesPaid, s.SlippagePaid = ft.commission, ft.fees, ft.slippage
+	if ft.refNotional > 0 {
+		// x more basis points on every fill cost x·1e-4·Σ qty·RefPrice; solve for a zero return.
+		s.BreakevenSlippageBps = r.Config.SlippageBps + (s.FinalEquity-s.StartEquity)/(1e-4*ft.refNotional)
+	}
 	if meanEquity := sumEquity / float64(len(eq)); s.Days > 0 && meanEquity != 0 {
 		s.Turnover = notional / meanEquity / (s.Days / 365.25)
 	}
@@ -271,17 +376,18 @@ func setNaN(s *Stats) {
 		&s.CAGR, &s.Volatility, &s.Sharpe, &s.Sortino, &s.Calmar, &s.MaxDrawdown, &s.MaxDrawdownIntraday, &s.MaxDrawdownDays,
 		&s.AvgDrawdown, &s.LongestDrawdownDays, &s.BestDay, &s.WorstDay, &s.Skew, &s.ExcessKurtosis,
 		&s.VaR95, &s.Alpha, &s.Beta, &s.WinRate, &s.AvgTradeReturn, &s.MedianTradeReturn, &s.BestTrade,
-		&s.WorstTrade, &s.ProfitFactor, &s.Expectancy, &s.SQN, &s.AvgBarsHeld, &s.Costs, &s.Turnover} {
+		&s.WorstTrade, &s.ProfitFactor, &s.Expectancy, &s.SQN, &s.AvgBarsHeld, &s.CommissionPaid, &s.FeesPaid,
+		&s.SlippagePaid, &s.BreakevenSlippageBps, &s.Turnover} {
 		*p = math.NaN()
 	}
 }
 
-func dailyStats(s *Stats, rets []float64, rf float64) {
+func dailyStats(s *Stats, rets []float64, rf, annDays float64) {
 	n := len(rets)
 	if n == 0 {
 		return
 	}
-	rfd := dailyRiskFree(rf)
+	rfd := dailyRiskFree(rf, annDays)
 	s.BestDay, s.WorstDay = slices.Max(rets), slices.Min(rets)
 	sorted := slices.Clone(rets)
 	slices.Sort(sorted)
@@ -290,7 +396,7 @@ func dailyStats(s *Stats, rets []float64, rf float64) {
 		return
 	}
 	mean, std := stat.MeanStdDev(rets, nil)
-	ann := math.Sqrt(TradingDays)
+	ann := math.Sqrt(annDays)
 	s.Volatility = std * ann
 	excess := mean - rfd
 	if std > 0 {
@@ -356,11 +462,12 @@ type ddSummary struct {
 	max, maxDays, avg, longestDays float64
 }
 
-// drawdowns walks every point once. An episode starts when equity falls below its running peak
-// and ends at the first point back at or above that peak (or at the end of the curve).
-func drawdowns(eq []engine.EquityPoint) ddSummary {
+// drawdowns walks every point once, from a running peak that starts at base (the start
+// equity). An episode starts when equity falls below its running peak and ends at the first
+// point back at or above that peak (or at the end of the curve).
+func drawdowns(eq []engine.EquityPoint, base float64) ddSummary {
 	var out ddSummary
-	peak, peakTime := eq[0].Equity, eq[0].Time
+	peak, peakTime := base, eq[0].Time
 	var inDD bool
 	var depth, sumDepth float64 // depth of the current episode
 	var episodes int
@@ -405,7 +512,7 @@ func drawdowns(eq []engine.EquityPoint) ddSummary {
 // alphaBeta fits the strategy's daily excess returns on the benchmark's, over the dates both
 // have a return.
 func alphaBeta(s, b daily, rf float64) (alpha, beta float64) {
-	rfd := dailyRiskFree(rf)
+	rfd := dailyRiskFree(rf, s.ann)
 	var x, y []float64
 	i, j := 0, 0
 	for i < len(s.dates) && j < len(b.dates) {
@@ -425,5 +532,5 @@ func alphaBeta(s, b daily, rf float64) (alpha, beta float64) {
 		return math.NaN(), math.NaN()
 	}
 	a, bt := stat.LinearRegression(x, y, nil, false)
-	return a * TradingDays, bt
+	return a * s.ann, bt
 }

@@ -45,7 +45,7 @@ func fiveDays() *engine.Result {
 //	std(PnL) = √((16.667² + 23.333² + 6.667²)/2) = √433.33 = 20.816660
 //	SQN = √3 × 13.333333 / 20.816660 = 1.1094004
 //	average bars held = 6/3 = 2
-//	fills: 10 × 100, 10 × 103, 5 × 98 → notional 2520; commissions 1+1+2, fees 0.5+0.5 → costs 5
+//	fills: 10 × 100, 10 × 103, 5 × 98 → notional 2520; commissions 1+1+2 = 4, fees 0.5+0.5 = 1, no slippage
 //	turnover = 2520 / mean equity (516.9/5 = 103.38) / (6/365.25) = 1483.894370
 func withTrades(r *engine.Result) *engine.Result {
 	day := r.Equity[0].Time
@@ -94,7 +94,7 @@ func TestStats(t *testing.T) {
 				"alpha": -7.2, "beta": 3.5714286,
 				"trades": 3, "open_trades": 1, "win_rate": 2.0 / 3, "avg_trade_return": 0.0233333,
 				"median_trade_return": 0.03, "best_trade": 0.05, "worst_trade": -0.01, "profit_factor": 5,
-				"expectancy": 13.333333, "sqn": 1.1094004, "avg_bars_held": 2, "costs": 5, "turnover": 1483.894370,
+				"expectancy": 13.333333, "sqn": 1.1094004, "avg_bars_held": 2, "commission_paid": 4, "fees_paid": 1, "slippage_paid": 0, "turnover": 1483.894370,
 			},
 		},
 		{
@@ -109,7 +109,7 @@ func TestStats(t *testing.T) {
 			o:    Options{RiskFree: 0.05, Benchmark: benchmarkOfFive()},
 			want: map[string]float64{
 				"sharpe": 4.1129910, "sortino": 7.8605430, "volatility": 1.5198684, "beta": 3.5714286, "alpha": -7.0745274,
-				"trades": 0, "win_rate": nan, "profit_factor": nan, "sqn": nan, "costs": 0,
+				"trades": 0, "win_rate": nan, "profit_factor": nan, "sqn": nan, "commission_paid": 0, "fees_paid": 0, "slippage_paid": 0, "breakeven_slippage_bps": nan,
 			},
 		},
 		{

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/barkeep-trading/barkeep/engine"
@@ -15,8 +16,11 @@ import (
 type Options struct {
 	RiskFree  float64        // annual risk-free rate as a fraction (0.04 = 4%); 0 when unset
 	Benchmark *engine.Result // optional run to compare against (buy and hold, say)
-	Version   string         // barkeep version, for the record
-	RunDate   time.Time      // when the backtest ran, for the record; Compute does not read the clock
+	// BenchmarkName labels the benchmark wherever it is shown (SPY, buyhold AAPL,MSFT); when
+	// empty it is made from the benchmark Result's strategy and symbols (BenchmarkLabel).
+	BenchmarkName string
+	Version       string    // barkeep version, for the record
+	RunDate       time.Time // when the backtest ran, for the record; Compute does not read the clock
 	// Journal holds the run's trades and fills when it ran with engine.RunRecorded (its Result
 	// then has none); WriteDir reads the trades from it too. Nil for a Result that has them.
 	Journal *Journal
@@ -37,7 +41,9 @@ type Run struct {
 	Bars       int64             `json:"bars"`
 	Version    string            `json:"version"`
 	RunDate    time.Time         `json:"run_date"`
-	Benchmark  string            `json:"benchmark,omitempty"` // the benchmark run's strategy name
+	Benchmark  string            `json:"benchmark,omitempty"` // the benchmark's label: SPY, buyhold AAPL,MSFT
+	// BenchmarkStrategy is the strategy the benchmark ran (buyhold).
+	BenchmarkStrategy string `json:"benchmark_strategy,omitempty"`
 }
 
 // YearRow is one year of the monthly returns table. A month without equity points is NaN.
@@ -63,6 +69,15 @@ type Summary struct {
 	Monthly     []YearRow
 	Yearly      []YearlyReturn
 	Conventions []Convention
+	// Costs are the cost assumptions of the run; BenchmarkCosts those of the benchmark (nil
+	// without one), read from its own Config rather than assumed to be the same.
+	Costs          CostAssumptions
+	BenchmarkCosts *CostAssumptions
+	// AnnualisationDays is A, the daily figures a year: TradingDays, or CryptoDays when every
+	// symbol is a crypto pair.
+	AnnualisationDays float64
+	// Dates is set for runs of daily and longer bars, whose times are shown as New York dates.
+	Dates bool
 
 	riskFree float64
 	strat    daily
@@ -80,13 +95,19 @@ func Compute(r *engine.Result, o Options) (Summary, error) {
 	if err := checkCurve(r.Equity); err != nil {
 		return Summary{}, fmt.Errorf("compute report: %w", err)
 	}
+	if err := checkStart(r); err != nil {
+		return Summary{}, fmt.Errorf("compute report: %w", err)
+	}
+	tf := r.Config.Provenance.Timeframe
 	s := Summary{
 		Run:         runOf(r, o),
 		Conventions: Conventions(),
 		riskFree:    o.RiskFree,
-		strat:       resample(r.Equity),
+		strat:       resampleResult(r),
 		journal:     o.Journal,
+		Dates:       tf.Valid() && !tf.Intraday(),
 	}
+	s.AnnualisationDays = s.strat.ann
 	if j := o.Journal; j != nil {
 		if err := j.Err(); err != nil {
 			return Summary{}, fmt.Errorf("compute report: %w", err)
@@ -95,20 +116,54 @@ func Compute(r *engine.Result, o Options) (Summary, error) {
 	} else {
 		s.Strategy = computeStats(r, s.strat, o.RiskFree)
 	}
+	s.Costs = costAssumptions(r.Config, s.Strategy.Start, s.Strategy.End)
 	if b := o.Benchmark; b != nil {
 		if err := checkCurve(b.Equity); err != nil {
 			return Summary{}, fmt.Errorf("compute report: benchmark: %w", err)
 		}
-		bd := resample(b.Equity)
+		if err := checkStart(b); err != nil {
+			return Summary{}, fmt.Errorf("compute report: benchmark: %w", err)
+		}
+		bd := resampleResult(b)
 		bs := computeStats(b, bd, o.RiskFree)
 		bs.Alpha, bs.Beta = alphaBeta(bd, bd, o.RiskFree)
 		s.Strategy.Alpha, s.Strategy.Beta = alphaBeta(s.strat, bd, o.RiskFree)
 		s.Benchmark, s.bench, s.benchEq = &bs, &bd, b.Equity
-		s.Run.Benchmark = b.Config.Strategy
+		s.Run.Benchmark = o.BenchmarkName
+		if s.Run.Benchmark == "" {
+			s.Run.Benchmark = BenchmarkLabel(b)
+		}
+		s.Run.BenchmarkStrategy = b.Config.Strategy
+		bc := costAssumptions(b.Config, bs.Start, bs.End)
+		s.BenchmarkCosts = &bc
 	}
 	s.Monthly = monthly(r.Equity, s.strat)
 	s.Yearly = yearly(r.Equity, s.strat, o.Benchmark, s.bench)
 	return s, nil
+}
+
+// BenchmarkLabel names a benchmark run for what it is: the symbol it holds (SPY), or its
+// strategy and symbols (buyhold AAPL,MSFT).
+func BenchmarkLabel(b *engine.Result) string {
+	syms, name := b.Config.Provenance.Symbols, b.Config.Strategy
+	switch {
+	case len(syms) == 1 && (name == "" || name == "buyhold"):
+		return syms[0]
+	case len(syms) > 0:
+		return orDefault(name, "benchmark") + " " + strings.Join(syms, ",")
+	}
+	return orDefault(name, "benchmark")
+}
+
+// checkStart rejects a start equity no return can be measured from.
+func checkStart(r *engine.Result) error {
+	if len(r.Equity) == 0 {
+		return nil
+	}
+	if v := startEquity(r); !(v > 0) || math.IsInf(v, 0) {
+		return fmt.Errorf("start equity %v is not positive", v)
+	}
+	return nil
 }
 
 // checkCurve rejects curves the statistics would silently get wrong.
@@ -120,9 +175,6 @@ func checkCurve(eq []engine.EquityPoint) error {
 		if i > 0 && p.Time.Before(eq[i-1].Time) {
 			return fmt.Errorf("equity point %d at %s is before the previous one", i, p.Time.Format(time.RFC3339))
 		}
-	}
-	if len(eq) > 0 && eq[0].Equity <= 0 {
-		return fmt.Errorf("starting equity %v is not positive", eq[0].Equity)
 	}
 	return nil
 }
@@ -203,12 +255,12 @@ func monthly(eq []engine.EquityPoint, d daily) []YearRow {
 		rows = append(rows, r)
 		return &rows[len(rows)-1]
 	}
-	prev := eq[0].Equity
+	prev := d.base
 	for _, p := range periodEnds(d, true) {
 		row(p.year).Months[p.month-1] = p.eq/prev - 1
 		prev = p.eq
 	}
-	prev = eq[0].Equity
+	prev = d.base
 	for _, p := range periodEnds(d, false) {
 		row(p.year).Total = p.eq/prev - 1
 		prev = p.eq
@@ -221,7 +273,7 @@ func yearReturns(eq []engine.EquityPoint, d daily) map[int]float64 {
 	if len(eq) == 0 {
 		return out
 	}
-	prev := eq[0].Equity
+	prev := d.base
 	for _, p := range periodEnds(d, false) {
 		out[p.year] = p.eq/prev - 1
 		prev = p.eq

@@ -22,7 +22,10 @@ func NewScorer(o Options) (*Scorer, error) {
 		if err := checkCurve(b.Equity); err != nil {
 			return nil, fmt.Errorf("compute report: benchmark: %w", err)
 		}
-		bd := resample(b.Equity)
+		if err := checkStart(b); err != nil {
+			return nil, fmt.Errorf("compute report: benchmark: %w", err)
+		}
+		bd := resampleResult(b)
 		sc.bench = &bd
 	}
 	return sc, nil
@@ -36,7 +39,10 @@ func (sc *Scorer) Stats(r *engine.Result) (Stats, error) {
 	if err := checkCurve(r.Equity); err != nil {
 		return Stats{}, fmt.Errorf("compute report: %w", err)
 	}
-	d := resample(r.Equity)
+	if err := checkStart(r); err != nil {
+		return Stats{}, fmt.Errorf("compute report: %w", err)
+	}
+	d := resampleResult(r)
 	s := computeStats(r, d, sc.rf)
 	if sc.bench != nil {
 		s.Alpha, s.Beta = alphaBeta(d, *sc.bench, sc.rf)
