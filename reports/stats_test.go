@@ -47,6 +47,8 @@ func fiveDays() *engine.Result {
 //	average bars held = 6/3 = 2
 //	fills: 10 × 100, 10 × 103, 5 × 98 → notional 2520; commissions 1+1+2 = 4, fees 0.5+0.5 = 1, no slippage
 //	turnover = 2520 / mean equity (516.9/5 = 103.38) / (6/365.25) = 1483.894370
+//	break-even slippage: no reference prices, so Σ qty × price = 2520; 0 assumed
+//	  + (108.9 − 100) / (1e-4 × 2520) = 8.9 / 0.252 = 35.317460 bps
 func withTrades(r *engine.Result) *engine.Result {
 	day := r.Equity[0].Time
 	r.Trades = []engine.Trade{
@@ -94,7 +96,7 @@ func TestStats(t *testing.T) {
 				"alpha": -7.2, "beta": 3.5714286,
 				"trades": 3, "open_trades": 1, "win_rate": 2.0 / 3, "avg_trade_return": 0.0233333,
 				"median_trade_return": 0.03, "best_trade": 0.05, "worst_trade": -0.01, "profit_factor": 5,
-				"expectancy": 13.333333, "sqn": 1.1094004, "avg_bars_held": 2, "commission_paid": 4, "fees_paid": 1, "slippage_paid": 0, "turnover": 1483.894370,
+				"expectancy": 13.333333, "sqn": 1.1094004, "avg_bars_held": 2, "commission_paid": 4, "fees_paid": 1, "slippage_paid": 0, "breakeven_slippage_bps": 35.317460, "turnover": 1483.894370,
 			},
 		},
 		{
