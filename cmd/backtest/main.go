@@ -287,11 +287,18 @@ func backtest(ctx context.Context, o options, stdout io.Writer, now time.Time) e
 	defer st.Close()
 	cfg.Params = params.Strings()
 
-	res, prices, err := replay(ctx, st, q, cfg, strat)
+	// The run's trades go to a journal rather than the Result: a minute-bar strategy's trades
+	// grow with the bars, and the report needs only a few figures of each in memory.
+	journal, err := reports.NewJournal("")
 	if err != nil {
 		return err
 	}
-	ropts := reports.Options{RiskFree: o.riskFree, Version: version, RunDate: now}
+	defer journal.Close()
+	res, prices, err := replay(ctx, st, q, cfg, strat, journal)
+	if err != nil {
+		return err
+	}
+	ropts := reports.Options{RiskFree: o.riskFree, Version: version, RunDate: now, Journal: journal}
 	if bq, ok, err := benchmarkQuery(o, q); err != nil {
 		return err
 	} else if ok {
@@ -354,7 +361,7 @@ func runBenchmark(ctx context.Context, st data.Reader, cfg engine.Config, bq dat
 	if loaded != nil {
 		res, err = engine.Run(ctx, cfg, data.NewSliceIterator(loaded), bench)
 	} else {
-		res, _, err = replay(ctx, st, bq, cfg, bench)
+		res, _, err = replay(ctx, st, bq, cfg, bench, nil)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("benchmark: %w", err)
@@ -365,14 +372,20 @@ func runBenchmark(ctx context.Context, st data.Reader, cfg engine.Config, bq dat
 	return res, nil
 }
 
-// replay streams the selected bars through one strategy.
-func replay(ctx context.Context, st data.Reader, q data.Query, cfg engine.Config, s engine.Strategy) (*engine.Result, map[string][]reports.PricePoint, error) {
+// replay streams the selected bars through one strategy, handing its records to rec when it
+// is not nil (engine.RunRecorded).
+func replay(ctx context.Context, st data.Reader, q data.Query, cfg engine.Config, s engine.Strategy, rec engine.Recorder) (*engine.Result, map[string][]reports.PricePoint, error) {
 	it, err := st.Read(ctx, q)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", q.Timeframe, err)
 	}
 	tap := newPriceTap(it, q.Symbols)
-	res, err := engine.Run(ctx, cfg, tap, s)
+	var res *engine.Result
+	if rec != nil {
+		res, err = engine.RunRecorded(ctx, cfg, tap, s, rec)
+	} else {
+		res, err = engine.Run(ctx, cfg, tap, s)
+	}
 	if cerr := it.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
