@@ -30,10 +30,16 @@ var (
 	colGrid      = color.Gray{Y: 0xe4}
 )
 
-// Plot sizes; the HTML scales the SVG to the page width through its viewBox.
+// Plot sizes; the HTML scales the SVG to the page width through its viewBox. A plot 10 inches
+// wide shrinks to 40% on a 430-pixel phone, which leaves its 10-point labels 5 pixels high, so
+// every plot of the report is also drawn narrow (5.2 inches, its labels some 11 pixels on such a
+// phone) with fewer points, and the page shows the one that fits.
 const (
-	plotW = 10 * vg.Inch
-	plotH = 3.6 * vg.Inch
+	plotW        = 10 * vg.Inch
+	plotH        = 3.6 * vg.Inch
+	narrowW      = 5.2 * vg.Inch
+	narrowH      = 0.85 // of the wide plot's height
+	narrowPoints = 500  // a phone shows fewer than 500 pixels across
 )
 
 // Figure is one rendered plot.
@@ -42,6 +48,7 @@ type Figure struct {
 	Title   string
 	Caption string
 	SVG     string
+	Narrow  string // the same plot drawn for a phone; empty when there is none
 }
 
 // downsample keeps at most max points of a series of n points by taking, in each of max/2
@@ -103,15 +110,17 @@ func newPlot(title string) *plot.Plot {
 }
 
 // timeAxis fixes the x range (so that every time plot lines up) and labels it with calendar
-// boundaries in New York: months, quarters or years rather than arbitrary seconds.
-func timeAxis(p *plot.Plot, from, to time.Time) {
+// boundaries in New York: months, quarters or years rather than arbitrary seconds. A narrow
+// plot gets fewer labels, so that they do not overlap.
+func timeAxis(p *plot.Plot, from, to time.Time, narrow bool) {
 	p.X.Min, p.X.Max = unixSec(from), unixSec(to)
-	p.X.Tick.Marker = calendarTicks{}
+	p.X.Tick.Marker = calendarTicks{narrow: narrow}
 }
 
-type calendarTicks struct{}
+type calendarTicks struct{ narrow bool }
 
-// calendarSteps go from fine to coarse; Ticks takes the first that gives at most 8 labels.
+// calendarSteps go from fine to coarse; Ticks takes the first that gives at most 8 labels (4
+// on a narrow plot).
 var calendarSteps = []struct {
 	hours, days, months int
 	format              string
@@ -121,11 +130,15 @@ var calendarSteps = []struct {
 	{months: 12, format: "2006"}, {months: 24, format: "2006"}, {months: 60, format: "2006"}, {months: 120, format: "2006"},
 }
 
-func (calendarTicks) Ticks(lo, hi float64) []plot.Tick {
+func (c calendarTicks) Ticks(lo, hi float64) []plot.Tick {
 	from, to := fromUnix(lo), fromUnix(hi)
+	most := time.Duration(8)
+	if c.narrow {
+		most = 4
+	}
 	for i, st := range calendarSteps {
 		approx := time.Duration(st.hours)*time.Hour + time.Duration(st.days)*24*time.Hour + time.Duration(st.months)*30*24*time.Hour
-		if to.Sub(from)/approx > 8 && i < len(calendarSteps)-1 {
+		if to.Sub(from)/approx > most && i < len(calendarSteps)-1 {
 			continue
 		}
 		var t time.Time
@@ -291,143 +304,201 @@ func renderSVG(p *plot.Plot, w, h vg.Length) (string, error) {
 	return s, nil
 }
 
-// plots renders every figure of the report.
-func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, error) {
+// plots renders every figure of the report, each wide and narrow, and the notes that explain
+// a figure left out (a flat curve has no distribution to draw).
+func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, []string, error) {
 	var figs []Figure
-	add := func(id, title, caption string, p *plot.Plot, h vg.Length) error {
-		svg, err := renderSVG(p, plotW, h)
-		if err != nil {
-			return fmt.Errorf("plot %s: %w", id, err)
+	var notes []string
+	// add builds a figure twice, from at most n points per series for the page and fewer for a
+	// phone.
+	add := func(id, title, caption string, h vg.Length, build func(n int, narrow bool) (*plot.Plot, error)) error {
+		f := Figure{ID: id, Title: title, Caption: caption}
+		for _, narrow := range []bool{false, true} {
+			n, w, hh := o.PlotPoints, plotW, h
+			if narrow {
+				n, w, hh = min(n, narrowPoints), narrowW, h*narrowH
+			}
+			p, err := build(n, narrow)
+			if err == nil {
+				var svg string
+				if svg, err = renderSVG(p, w, hh); err == nil && narrow {
+					f.Narrow = svg
+				} else if err == nil {
+					f.SVG = svg
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("plot %s: %w", id, err)
+			}
 		}
-		figs = append(figs, Figure{ID: id, Title: title, Caption: caption, SVG: svg})
+		figs = append(figs, f)
 		return nil
 	}
 	eq := r.Equity
 	if len(eq) < 2 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	from, to := eq[0].Time, eq[len(eq)-1].Time
-	n := o.PlotPoints
+	base := s.strat.base
+	x := func(i int) float64 { return unixSec(eq[i].Time) }
 
-	strat := downsample(len(eq), n, func(i int) float64 { return unixSec(eq[i].Time) }, func(i int) float64 { return eq[i].Equity })
-	var bench plotter.XYs
-	if be := s.benchEq; len(be) > 0 && be[0].Equity != 0 {
-		scale := eq[0].Equity / be[0].Equity
-		bench = downsample(len(be), n, func(i int) float64 { return unixSec(be[i].Time) }, func(i int) float64 { return be[i].Equity * scale })
+	lo, hi := eq[0].Equity, eq[0].Equity
+	for _, p := range eq {
+		lo, hi = min(lo, p.Equity), max(hi, p.Equity)
 	}
-	canLog := true
-	for _, xys := range []plotter.XYs{strat, bench} {
-		for _, p := range xys {
-			if p.Y <= 0 {
-				canLog = false
-			}
+	var benchScale float64
+	if s.bench != nil && s.bench.base > 0 {
+		benchScale = base / s.bench.base
+		for _, p := range s.benchEq {
+			lo, hi = min(lo, p.Equity*benchScale), max(hi, p.Equity*benchScale)
 		}
 	}
+	flat := lo == hi
 	for _, logScale := range []bool{false, true} {
 		title, id := "Equity", "equity"
 		if logScale {
-			if !canLog {
+			// A log axis needs positive values, and says nothing of a flat curve.
+			if lo <= 0 || flat {
 				continue
 			}
 			title, id = "Equity (log scale)", "equity-log"
 		}
-		p := newPlot(title)
-		timeAxis(p, from, to)
-		if logScale {
-			p.Y.Scale = plot.LogScale{}
+		caption := "Equity at every bar (drawn with at most " + fmt.Sprint(o.PlotPoints) + " points per series, keeping each bucket's high and low)."
+		if s.bench != nil {
+			caption += " The benchmark, " + orDefault(s.Run.Benchmark, "benchmark") + ", is rebased to the strategy's start equity."
 		}
-		sl, err := line(strat, colStrategy, vg.Points(1.2))
-		if err != nil {
-			return nil, fmt.Errorf("plot %s: %w", id, err)
+		if flat {
+			caption += " The equity never moved: " + formatMoney(lo) + " throughout."
 		}
-		p.Add(sl)
-		p.Y.Tick.Marker = moneyTicks{log: logScale}
-		p.Legend.Add(orDefault(s.Run.Strategy, "strategy"), sl)
-		if bench != nil {
-			bl, err := line(bench, colBenchmark, vg.Points(1))
-			if err != nil {
-				return nil, fmt.Errorf("plot %s: %w", id, err)
+		err := add(id, title, caption, plotH, func(n int, narrow bool) (*plot.Plot, error) {
+			p := newPlot(title)
+			timeAxis(p, from, to, narrow)
+			if logScale {
+				p.Y.Scale = plot.LogScale{}
 			}
-			p.Add(bl)
-			p.Legend.Add(orDefault(s.Run.Benchmark, "benchmark")+" (rebased)", bl)
-		}
-		headroom(p, 0.22)
-		caption := "Equity at every bar (drawn with at most " + fmt.Sprint(n) + " points per series, keeping each bucket's high and low)."
-		if bench != nil {
-			caption += " The benchmark is rebased to the strategy's starting equity."
-		}
-		if err := add(id, title, caption, p, plotH); err != nil {
-			return nil, err
+			sl, err := line(downsample(len(eq), n, x, func(i int) float64 { return eq[i].Equity }), colStrategy, vg.Points(1.2))
+			if err != nil {
+				return nil, err
+			}
+			p.Add(sl)
+			p.Y.Tick.Marker = moneyTicks{log: logScale}
+			p.Legend.Add(orDefault(s.Run.Strategy, "strategy"), sl)
+			if be := s.benchEq; benchScale > 0 && len(be) > 0 {
+				bl, err := line(downsample(len(be), n, func(i int) float64 { return unixSec(be[i].Time) },
+					func(i int) float64 { return be[i].Equity * benchScale }), colBenchmark, vg.Points(1))
+				if err != nil {
+					return nil, err
+				}
+				p.Add(bl)
+				p.Legend.Add(orDefault(s.Run.Benchmark, "benchmark")+" (rebased)", bl)
+			}
+			if flat {
+				// An axis of zero height would be padded to ±1 dollar: show ±1% instead.
+				p.Y.Min, p.Y.Max = lo*0.99, lo*1.01
+			}
+			headroom(p, 0.22)
+			return p, nil
+		})
+		if err != nil {
+			return nil, nil, err
 		}
 	}
 
-	{ // underwater
+	{ // underwater, at every bar: the every-bar max drawdown, not the daily one
 		dd := make([]float64, len(eq))
-		peak := eq[0].Equity
+		peak := base
+		deepest := 0.0
 		for i, p := range eq {
 			peak = max(peak, p.Equity)
 			dd[i] = p.Equity/peak - 1
+			deepest = min(deepest, dd[i])
 		}
-		xys := downsample(len(eq), n, func(i int) float64 { return unixSec(eq[i].Time) }, func(i int) float64 { return dd[i] })
-		p := newPlot("Drawdown")
-		timeAxis(p, from, to)
-		p.Y.Tick.Marker = percentTicks{}
-		// A polygon closed along zero fills the area between the curve and 0; a Line's
-		// FillColor would fill down to the bottom of the axis instead.
-		area := make(plotter.XYs, 0, len(xys)+2)
-		area = append(area, plotter.XY{X: xys[0].X, Y: 0})
-		area = append(area, xys...)
-		area = append(area, plotter.XY{X: xys[len(xys)-1].X, Y: 0})
-		poly, err := plotter.NewPolygon(area)
+		pct := metricMust("max_drawdown").format
+		caption := "Equity below its running peak (from the start equity) at every bar; the deepest is " + pct(deepest) +
+			". The max drawdown figure measures daily closes: " + pct(s.Strategy.MaxDrawdown) + "."
+		if deepest == 0 {
+			caption = "The equity never fell below its running peak (from the start equity): no drawdown at any bar."
+		}
+		err := add("drawdown", "Drawdown at every bar (underwater)", caption, 2.6*vg.Inch, func(n int, narrow bool) (*plot.Plot, error) {
+			xys := downsample(len(eq), n, x, func(i int) float64 { return dd[i] })
+			p := newPlot("Drawdown at every bar")
+			timeAxis(p, from, to, narrow)
+			p.Y.Tick.Marker = percentTicks{}
+			// A polygon closed along zero fills the area between the curve and 0; a Line's
+			// FillColor would fill down to the bottom of the axis instead.
+			area := make(plotter.XYs, 0, len(xys)+2)
+			area = append(area, plotter.XY{X: xys[0].X, Y: 0})
+			area = append(area, xys...)
+			area = append(area, plotter.XY{X: xys[len(xys)-1].X, Y: 0})
+			poly, err := plotter.NewPolygon(area)
+			if err != nil {
+				return nil, err
+			}
+			poly.Color, poly.LineStyle.Width = colLossFill, 0
+			p.Add(poly)
+			l, err := line(xys, colLoss, vg.Points(0.8))
+			if err != nil {
+				return nil, err
+			}
+			p.Add(l)
+			p.Y.Max = 0
+			if deepest > -0.01 {
+				// A shallow or absent drawdown keeps a 1% axis rather than one padded to ±100%.
+				p.Y.Min = -0.01
+			}
+			p.Legend = plot.NewLegend()
+			return p, nil
+		})
 		if err != nil {
-			return nil, fmt.Errorf("plot drawdown: %w", err)
-		}
-		poly.Color, poly.LineStyle.Width = colLossFill, 0
-		p.Add(poly)
-		l, err := line(xys, colLoss, vg.Points(0.8))
-		if err != nil {
-			return nil, fmt.Errorf("plot drawdown: %w", err)
-		}
-		p.Add(l)
-		p.Y.Max = 0
-		p.Legend = plot.NewLegend()
-		if err := add("drawdown", "Drawdown (underwater)", "Equity below its running peak, at every bar.", p, 2.6*vg.Inch); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 
-	if rets := s.strat.rets; len(rets) >= 2 {
-		vals := make(plotter.Values, len(rets))
-		copy(vals, rets)
-		p := newPlot("Daily returns")
-		h, err := plotter.NewHist(vals, histBins(len(rets)))
+	rets := s.strat.rets
+	switch {
+	case len(rets) >= 2 && slices.Min(rets) == slices.Max(rets):
+		notes = append(notes, fmt.Sprintf("No distribution of daily returns is drawn: all %d are %s.", len(rets), strconvPercent(rets[0])))
+	case len(rets) >= 2:
+		err := add("histogram", "Distribution of daily returns", fmt.Sprintf("%d daily returns.", len(rets)), 2.8*vg.Inch, func(_ int, _ bool) (*plot.Plot, error) {
+			vals := make(plotter.Values, len(rets))
+			copy(vals, rets)
+			p := newPlot("Daily returns")
+			h, err := plotter.NewHist(vals, histBins(len(rets)))
+			if err != nil {
+				return nil, err
+			}
+			h.FillColor = colStrategy
+			h.LineStyle.Color = color.White
+			h.LineStyle.Width = vg.Points(0.3)
+			p.Add(h)
+			p.X.Tick.Marker = percentTicks{}
+			p.Y.Label.Text = "days"
+			p.Y.Tick.Marker = countTicks{}
+			p.Legend = plot.NewLegend()
+			return p, nil
+		})
 		if err != nil {
-			return nil, fmt.Errorf("plot histogram: %w", err)
+			return nil, nil, err
 		}
-		h.FillColor = colStrategy
-		h.LineStyle.Color = color.White
-		h.LineStyle.Width = vg.Points(0.3)
-		p.Add(h)
-		p.X.Tick.Marker = percentTicks{}
-		p.Y.Label.Text = "days"
-		p.Y.Tick.Marker = countTicks{}
-		p.Legend = plot.NewLegend()
-		if err := add("histogram", "Distribution of daily returns", fmt.Sprintf("%d daily returns.", len(rets)), p, 2.8*vg.Inch); err != nil {
-			return nil, err
-		}
+	default:
+		notes = append(notes, fmt.Sprintf("No distribution of daily returns is drawn: the run has %d.", len(rets)))
 	}
 
 	if roll := rollingSharpe(s.strat, RollingWindow, s.riskFree); len(roll) > 1 {
-		p := newPlot("Rolling Sharpe")
-		timeAxis(p, from, to)
-		l, err := line(downsample(len(roll), n, func(i int) float64 { return roll[i].X }, func(i int) float64 { return roll[i].Y }), colStrategy, vg.Points(1))
+		err := add("rolling-sharpe", "Rolling Sharpe (126 days)", "Sharpe ratio over the trailing 126 daily returns (about six months), annualised.", 2.6*vg.Inch,
+			func(n int, narrow bool) (*plot.Plot, error) {
+				p := newPlot("Rolling Sharpe")
+				timeAxis(p, from, to, narrow)
+				l, err := line(downsample(len(roll), n, func(i int) float64 { return roll[i].X }, func(i int) float64 { return roll[i].Y }), colStrategy, vg.Points(1))
+				if err != nil {
+					return nil, err
+				}
+				p.Add(l)
+				p.Legend = plot.NewLegend()
+				return p, nil
+			})
 		if err != nil {
-			return nil, fmt.Errorf("plot rolling sharpe: %w", err)
-		}
-		p.Add(l)
-		p.Legend = plot.NewLegend()
-		if err := add("rolling-sharpe", "Rolling Sharpe (126 days)", "Sharpe ratio over the trailing 126 daily returns (about six months), annualised.", p, 2.6*vg.Inch); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 
@@ -436,18 +507,25 @@ func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, error) {
 	syms := priceSymbols(o.Prices, counts)
 	marks, err := markers(trades, syms, counts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, sym := range syms {
-		fig, err := pricePlot(sym, o.Prices[sym], marks[sym], counts[sym], n)
-		if err != nil {
-			return nil, err
+		prices := o.Prices[sym]
+		if len(prices) < 2 {
+			continue
 		}
-		if fig != nil {
-			figs = append(figs, *fig)
+		caption := fmt.Sprintf("%s close with the entries (▲) and exits (×) of its %d trades.", sym, counts[sym])
+		if len(marks[sym]) < counts[sym] {
+			caption = fmt.Sprintf("%s close with the entries (▲) and exits (×) of %d of its %d trades, evenly spaced; trades.csv lists all.", sym, len(marks[sym]), counts[sym])
+		}
+		err := add("price-"+idSafe(sym), sym+" price and trades", caption, plotH, func(n int, narrow bool) (*plot.Plot, error) {
+			return pricePlot(sym, prices, marks[sym], n, narrow)
+		})
+		if err != nil {
+			return nil, nil, err
 		}
 	}
-	return figs, nil
+	return figs, notes, nil
 }
 
 // maxPricePlots caps the per-symbol plots (some 60 KB each) so that a run over hundreds of
@@ -512,16 +590,13 @@ func markers(trades tradeLog, syms []string, total map[string]int) (map[string][
 }
 
 // pricePlot draws sym's closes with the entries and exits of shown, which markers picked from
-// the symbol's total trades.
-func pricePlot(sym string, prices []PricePoint, shown []engine.Trade, total, n int) (*Figure, error) {
-	if len(prices) < 2 {
-		return nil, nil
-	}
+// the symbol's trades.
+func pricePlot(sym string, prices []PricePoint, shown []engine.Trade, n int, narrow bool) (*plot.Plot, error) {
 	p := newPlot(sym)
-	timeAxis(p, prices[0].Time, prices[len(prices)-1].Time)
+	timeAxis(p, prices[0].Time, prices[len(prices)-1].Time, narrow)
 	l, err := line(downsample(len(prices), n, func(i int) float64 { return unixSec(prices[i].Time) }, func(i int) float64 { return prices[i].Price }), colBenchmark, vg.Points(0.8))
 	if err != nil {
-		return nil, fmt.Errorf("plot %s: %w", sym, err)
+		return nil, err
 	}
 	p.Add(l)
 	p.Y.Tick.Marker = moneyTicks{}
@@ -544,22 +619,14 @@ func pricePlot(sym string, prices []PricePoint, shown []engine.Trade, total, n i
 		}
 		sc, err := plotter.NewScatter(m.xys)
 		if err != nil {
-			return nil, fmt.Errorf("plot %s: %w", sym, err)
+			return nil, err
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: m.col, Radius: vg.Points(3), Shape: m.shape}
 		p.Add(sc)
 		p.Legend.Add(m.name, sc)
 	}
 	headroom(p, 0.22)
-	caption := fmt.Sprintf("%s close with the entries (▲) and exits (×) of its %d trades.", sym, total)
-	if len(shown) < total {
-		caption = fmt.Sprintf("%s close with the entries (▲) and exits (×) of %d of its %d trades, evenly spaced; trades.csv lists all.", sym, len(shown), total)
-	}
-	svg, err := renderSVG(p, plotW, plotH)
-	if err != nil {
-		return nil, fmt.Errorf("plot %s: %w", sym, err)
-	}
-	return &Figure{ID: "price-" + idSafe(sym), Title: sym + " price and trades", Caption: caption, SVG: svg}, nil
+	return p, nil
 }
 
 // rollingSharpe keeps running sums so that it is linear in the number of days.

@@ -454,6 +454,51 @@ func TestDownsample(t *testing.T) {
 	}
 }
 
+// tradesInHTML decodes the trades the page embeds for its table script.
+func tradesInHTML(t *testing.T, html string) (symbols []string, rows [][]any) {
+	t.Helper()
+	const open = `<script type="application/json" id="trades-data">`
+	i := strings.Index(html, open)
+	if i < 0 {
+		t.Fatal("no trades data in the HTML")
+	}
+	blob := html[i+len(open):]
+	blob = blob[:strings.Index(blob, "</script>")]
+	var doc struct {
+		Symbols []string
+		Rows    [][]any
+	}
+	if err := json.Unmarshal([]byte(blob), &doc); err != nil {
+		t.Fatalf("trades data: %v", err)
+	}
+	return doc.Symbols, doc.Rows
+}
+
+// The page holds every trade, so that sorting by PnL finds the worst of all of them.
+func TestTradesTableHoldsAll(t *testing.T) {
+	dir, r, _ := sampleReport(t, WriteOptions{})
+	html := readFile(t, filepath.Join(dir, HTMLFile))
+	syms, rows := tradesInHTML(t, html)
+	if len(rows) != len(r.Trades) || len(syms) != 1 || syms[0] != "SYN" {
+		t.Fatalf("%d rows over %v, want all %d trades of SYN", len(rows), syms, len(r.Trades))
+	}
+	worst, worstHTML := math.Inf(1), math.Inf(1)
+	for i, tr := range r.Trades {
+		worst = min(worst, tr.PnL)
+		pnl, _ := rows[i][9].(float64)
+		worstHTML = min(worstHTML, pnl)
+		if pnl != tr.PnL || rows[i][3].(float64) != float64(tr.EntryTime.Unix()) {
+			t.Errorf("row %d: %v, want trade %+v", i, rows[i], tr)
+		}
+	}
+	if worst != worstHTML {
+		t.Errorf("worst PnL in the page %v, of all trades %v", worstHTML, worst)
+	}
+	if strings.Contains(html, "Showing the first") {
+		t.Error("an uncapped table says it is capped")
+	}
+}
+
 func TestTradesCappedInHTML(t *testing.T) {
 	dir, r, _ := sampleReport(t, WriteOptions{MaxTradeRows: 10})
 	html := readFile(t, filepath.Join(dir, HTMLFile))
@@ -461,13 +506,13 @@ func TestTradesCappedInHTML(t *testing.T) {
 	if total <= 10 {
 		t.Fatalf("fixture has only %d trades", total)
 	}
-	if want := "Showing the first 10 of " + strconv.Itoa(total) + " trades"; !strings.Contains(html, want) {
-		t.Errorf("no cap note %q", want)
+	for _, want := range []string{"Showing the first 10 of " + strconv.Itoa(total) + " trades", "sorting sorts these 10 only", "trades.csv has all"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("no cap note %q", want)
+		}
 	}
-	body := html[strings.Index(html, `<table id="trades">`):]
-	body = body[:strings.Index(body, "</table>")]
-	if rows := strings.Count(body, "<tr>") - 1; rows != 10 { // minus the header row
-		t.Errorf("%d trade rows in HTML, want 10", rows)
+	if _, rows := tradesInHTML(t, html); len(rows) != 10 {
+		t.Errorf("%d trades in the HTML, want 10", len(rows))
 	}
 	csvLines := strings.Count(readFile(t, filepath.Join(dir, TradesFile)), "\n")
 	if csvLines != total+1 {

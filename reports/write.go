@@ -31,7 +31,10 @@ type WriteOptions struct {
 	// collects them.
 	Prices       map[string][]PricePoint
 	PlotPoints   int // most points drawn per plotted series; 2000 when zero
-	MaxTradeRows int // most trades listed in index.html; 1000 when zero (trades.csv has all)
+	// MaxTradeRows is the most trades index.html holds (sorted and paged in the page, all of
+	// them); 20000 when zero. Past it the page lists the first ones and says so; trades.csv has
+	// all.
+	MaxTradeRows int
 }
 
 func (o WriteOptions) withDefaults() WriteOptions {
@@ -39,7 +42,7 @@ func (o WriteOptions) withDefaults() WriteOptions {
 		o.PlotPoints = 2000
 	}
 	if o.MaxTradeRows <= 0 {
-		o.MaxTradeRows = 1000
+		o.MaxTradeRows = 20000
 	}
 	return o
 }
@@ -74,8 +77,8 @@ func WriteDir(ctx context.Context, dir string, r *engine.Result, s Summary, o Wr
 	o = o.withDefaults()
 	files := []namedFile{
 		{StatsFile, func(w io.Writer) error { return writeStats(w, s) }},
-		{TradesFile, func(w io.Writer) error { return writeTrades(w, s.trades(r)) }},
-		{EquityFile, func(w io.Writer) error { return writeEquity(ctx, w, r.Equity) }},
+		{TradesFile, func(w io.Writer) error { return writeTrades(w, s.trades(r), s.Dates) }},
+		{EquityFile, func(w io.Writer) error { return writeEquity(ctx, w, r.Equity, s.Dates) }},
 	}
 	if !o.NoHTML {
 		files = append(files, namedFile{HTMLFile, func(w io.Writer) error { return writeHTML(ctx, w, r, s, o) }})
@@ -181,9 +184,10 @@ func writeStats(w io.Writer, s Summary) error {
 
 // TradesHeader is the header line of trades.csv.
 var TradesHeader = []string{"symbol", "side", "qty", "entry_time", "entry_price", "exit_time", "exit_price",
-	"pnl", "return", "bars_held", "commission", "open"}
+	"pnl", "return", "bars_held", "commission_and_fees", "open"}
 
-func writeTrades(w io.Writer, trades tradeLog) error {
+// writeTrades writes times in the one convention of every output (fmtWhen).
+func writeTrades(w io.Writer, trades tradeLog, dates bool) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(TradesHeader); err != nil {
 		return err
@@ -194,8 +198,8 @@ func writeTrades(w io.Writer, trades tradeLog) error {
 		if t.Side == engine.Sell {
 			side = "short"
 		}
-		werr = cw.Write([]string{t.Symbol, side, fmtFloat(t.Qty), fmtTime(t.EntryTime), fmtFloat(t.EntryPrice),
-			fmtTime(t.ExitTime), fmtFloat(t.ExitPrice), fmtFloat(t.PnL), fmtFloat(t.Return),
+		werr = cw.Write([]string{t.Symbol, side, fmtFloat(t.Qty), fmtWhen(t.EntryTime, dates), fmtFloat(t.EntryPrice),
+			fmtWhen(t.ExitTime, dates), fmtFloat(t.ExitPrice), fmtFloat(t.PnL), fmtFloat(t.Return),
 			strconv.Itoa(t.BarsHeld), fmtFloat(t.Commission), strconv.FormatBool(t.Open)})
 		return werr == nil
 	})
@@ -211,7 +215,7 @@ func writeTrades(w io.Writer, trades tradeLog) error {
 
 // writeEquity formats by hand: encoding/csv allocates a []string per row, which shows at a
 // million rows, and these fields never need quoting.
-func writeEquity(ctx context.Context, w io.Writer, eq []engine.EquityPoint) error {
+func writeEquity(ctx context.Context, w io.Writer, eq []engine.EquityPoint, dates bool) error {
 	if _, err := io.WriteString(w, "time,equity,cash,long,short\n"); err != nil {
 		return err
 	}
@@ -222,7 +226,7 @@ func writeEquity(ctx context.Context, w io.Writer, eq []engine.EquityPoint) erro
 				return err
 			}
 		}
-		buf = p.Time.UTC().AppendFormat(buf[:0], time.RFC3339Nano)
+		buf = appendWhen(buf[:0], p.Time, dates)
 		for _, v := range [...]float64{p.Equity, p.Cash, p.Long, p.Short} {
 			buf = append(buf, ',')
 			buf = strconv.AppendFloat(buf, v, 'f', -1, 64)
@@ -236,10 +240,3 @@ func writeEquity(ctx context.Context, w io.Writer, eq []engine.EquityPoint) erro
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339Nano)
-}
