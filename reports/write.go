@@ -29,8 +29,8 @@ type WriteOptions struct {
 	// Prices holds an optional close series per symbol; each symbol that has one gets a price
 	// plot with its trades' entries and exits. The Result does not keep bars, so the caller
 	// collects them.
-	Prices       map[string][]PricePoint
-	PlotPoints   int // most points drawn per plotted series; 2000 when zero
+	Prices     map[string][]PricePoint
+	PlotPoints int // most points drawn per plotted series; 2000 when zero
 	// MaxTradeRows is the most trades index.html holds (sorted and paged in the page, all of
 	// them); 20000 when zero. Past it the page lists the first ones and says so; trades.csv has
 	// all.
