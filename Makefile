@@ -27,7 +27,7 @@ all: build
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 build:
-	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN)/ ./cmd/fetch ./cmd/backtest
+	$(GO) build -ldflags "-X github.com/barkeep-trading/barkeep/internal/cli.version=$(VERSION)" -o $(BIN)/ ./cmd/fetch ./cmd/backtest
 
 vet:
 	$(GO) vet $(PKGS)
@@ -90,4 +90,4 @@ benchstat:
 
 # Ten symbols by five years of minute bars through the built binaries, both stores.
 scale:
-	BARKEEP_SCALE=1 $(GO) test -count=1 -run TestScale -v -timeout 30m ./cmd/backtest/
+	BARKEEP_SCALE=1 $(GO) test -count=1 -run TestScale -v -timeout 30m ./internal/backtestcmd/

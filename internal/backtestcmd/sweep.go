@@ -1,4 +1,4 @@
-package main
+package backtestcmd
 
 import (
 	"context"
@@ -199,7 +199,7 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	ropts := reports.Options{RiskFree: o.riskFree, Version: version, RunDate: now}
+	ropts := reports.Options{RiskFree: o.riskFree, Version: cli.Version(), RunDate: now}
 	// The benchmark runs once; it gives every run the alpha and beta a single run reports.
 	bq, hasBench, err := benchmarkQuery(o, q)
 	if err != nil {
@@ -242,7 +242,7 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 	s := reports.Sweep{
 		Run: reports.Run{Strategy: o.strategy, Params: plan.Fixed.Strings(), Symbols: q.Symbols, Store: o.store, Feed: cfg.Provenance.Feed,
 			Adjustment: string(q.Adjustment), Start: q.Start, End: q.End, Cash: cfg.Cash, Bars: replayed,
-			Version: version, RunDate: now, Timeframe: q.Timeframe.String()},
+			Version: cli.Version(), RunDate: now, Timeframe: q.Timeframe.String()},
 		Params: plan.Columns, Combinations: plan.Combinations, Skipped: plan.Rejected,
 		Rank: f.rank, Top: f.top, Jobs: jobs, Elapsed: elapsed,
 		Order: sweep.Rank(stats, reports.RankBy(f.rank)),

@@ -1,4 +1,4 @@
-package main
+package fetchcmd
 
 import (
 	"bytes"
@@ -103,7 +103,7 @@ type result struct {
 func runFetch(t testing.TB, getenv func(string) string, args ...string) result {
 	t.Helper()
 	var stdout, stderr lockedBuffer
-	code := run(context.Background(), args, &stdout, &stderr, getenv)
+	code := Run(context.Background(), args, &stdout, &stderr, getenv)
 	return result{code, stdout.String(), stderr.String()}
 }
 

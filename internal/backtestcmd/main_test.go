@@ -1,4 +1,4 @@
-package main
+package backtestcmd
 
 import (
 	"bytes"
@@ -67,7 +67,7 @@ func TestMain(m *testing.M) {
 		os.Exit(rssWrap(os.Args[1:]))
 	}
 	if os.Getenv(mainEnv) == "1" {
-		main()
+		Main()
 	}
 	code := m.Run()
 	if fixtureDir != "" {
@@ -79,7 +79,7 @@ func TestMain(m *testing.M) {
 func runCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), args, &out, &errb)
+	code := Run(context.Background(), args, &out, &errb)
 	return code, out.String(), errb.String()
 }
 

@@ -1,4 +1,4 @@
-package main
+package fetchcmd
 
 import (
 	"bufio"
@@ -32,7 +32,7 @@ const mainEnv = "BARKEEP_FETCH_MAIN"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(mainEnv) == "1" {
-		main()
+		Main()
 	}
 	os.Exit(m.Run())
 }

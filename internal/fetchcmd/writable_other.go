@@ -1,6 +1,6 @@
 //go:build !unix
 
-package main
+package fetchcmd
 
 // writable cannot be asked cheaply here; the store's own open reports the failure.
 func writable(string) bool { return true }

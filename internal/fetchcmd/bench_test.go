@@ -1,4 +1,4 @@
-package main
+package fetchcmd
 
 import (
 	"context"
@@ -26,7 +26,7 @@ import (
 // the figure as they do on a real fetch rather than dominate it; a quarter (about 47,000
 // bars) was the earlier size, and is still BENCH_FETCH_SPAN=quarter.
 //
-//	go test -run '^$' -bench FetchIngest -benchmem -benchtime 5x ./cmd/fetch/
+//	go test -run '^$' -bench FetchIngest -benchmem -benchtime 5x ./internal/fetchcmd/
 func BenchmarkFetchIngest(b *testing.B) {
 	startDay, endDay := "2024-01-01", "2024-12-31"
 	if os.Getenv("BENCH_FETCH_SPAN") == "quarter" {

@@ -1,0 +1,307 @@
+// Package fetchcmd is the fetch command behind app.Fetch: its flags, usage and wiring of
+// sources, the fetch loop and stores. See `fetch --help`.
+package fetchcmd
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/alpaca"
+	"github.com/barkeep-trading/barkeep/data/calendar"
+	"github.com/barkeep-trading/barkeep/data/fetch"
+	"github.com/barkeep-trading/barkeep/data/synth"
+	"github.com/barkeep-trading/barkeep/internal/cli"
+)
+
+const usage = `fetch downloads historical bars into a store, fetching only what it lacks.
+
+Usage:
+  fetch --symbols AAPL,MSFT [--tf 1Min] [--start DATE] [--end DATE] [--store PATH] [flags]
+
+Keys come from the environment, as Alpaca's own SDK reads them, never from a flag:
+  APCA_API_KEY_ID, APCA_API_SECRET_KEY   your Alpaca key (crypto pairs need none)
+  APCA_API_DATA_URL                      another market-data server (default Alpaca's)
+or from a dotenv file named by --env-file.
+
+Defaults:
+  --end    now minus 15 minutes (a free plan may not query the last 15 minutes of SIP data)
+  --start  resumes after what the store already holds; with nothing stored, 1 year back for
+           intraday timeframes and 2016-01-01 for daily and longer ones
+  --feed   iex (IEX volume is a few percent of the consolidated SIP volume)
+
+Rerunning a command fetches only the ranges not stored yet. Ctrl-C stops within a second and
+keeps every finished chunk (exit 130); run the same command again to finish.
+
+Flags:
+`
+
+type options struct {
+	symbols, symbolsFile, tf, start, end, store, feed, adjustment, source, envFile string
+	concurrency, rpm                                                               int
+	seed                                                                           uint64
+	quiet                                                                          bool
+}
+
+// tuneAlpaca, when set, edits the Alpaca configuration before use. Tests set it to shrink the
+// retry budget, so that a server that never recovers fails in a second instead of minutes.
+var tuneAlpaca func(*alpaca.Config)
+
+// Main runs the command on os.Args and exits with its code: what app.Fetch calls.
+func Main() {
+	ctx, stop := cli.SignalContext(context.Background())
+	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// Run runs the command with args (without the program name) and the environment read through
+// getenv, and returns its exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	var o options
+	fs := flag.NewFlagSet("fetch", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // one clear line on a bad flag, not the whole usage
+	fs.StringVar(&o.symbols, "symbols", "", "comma-separated symbols (AAPL,MSFT) or crypto pairs (BTC/USD)")
+	fs.StringVar(&o.symbolsFile, "symbols-file", "", "file with one symbol a line, instead of --symbols")
+	fs.StringVar(&o.tf, "tf", "1Min", "timeframes, comma-separated: "+data.TimeframeForms)
+	fs.StringVar(&o.start, "start", "", "first day or instant: "+data.DateForms+" (default: resume, see above)")
+	fs.StringVar(&o.end, "end", "", "last day (inclusive) or instant (exclusive) (default: now minus 15 minutes)")
+	fs.StringVar(&o.store, "store", cli.DefaultStore, "store: a path ending in .duckdb is a DuckDB file, any other a Parquet lake directory")
+	fs.StringVar(&o.feed, "feed", "iex", "Alpaca stock feed: iex, sip or delayed_sip")
+	fs.StringVar(&o.adjustment, "adjustment", "raw", "corporate-action adjustment: raw, split, dividend or all (each kept apart)")
+	fs.StringVar(&o.source, "source", "alpaca", "where bars come from: alpaca, or synth (deterministic synthetic data, no key)")
+	fs.Uint64Var(&o.seed, "seed", 0, "seed of the synthetic source")
+	fs.StringVar(&o.envFile, "env-file", "", "dotenv file to read APCA_API_KEY_ID / APCA_API_SECRET_KEY / APCA_API_DATA_URL from")
+	fs.IntVar(&o.concurrency, "concurrency", 2, "chunks fetched at once (1-16)")
+	fs.IntVar(&o.rpm, "rpm", 200, "requests per minute to stay under (Alpaca's free plan allows 200)")
+	fs.BoolVar(&o.quiet, "quiet", false, "print only errors and the summary")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return cli.ExitOK
+		}
+		return cli.Report(stderr, "fetch", cli.Usagef("%v (see fetch --help)", err))
+	}
+	if fs.NArg() > 0 {
+		// The argument is not quoted back: a stray argument is often a pasted key, and the
+		// error line ends up in terminals, scrollback and CI logs.
+		return cli.Report(stderr, "fetch", cli.Usagef("unexpected argument #%d (%d characters, not shown) after the flags: "+
+			"fetch takes flags only, and reads keys from the environment, never from the command line",
+			len(args)-fs.NArg()+1, len(fs.Arg(0))))
+	}
+	err := fetchBars(ctx, o, stdout, stderr, getenv)
+	return cli.Report(stderr, "fetch", err)
+}
+
+func fetchBars(ctx context.Context, o options, stdout, stderr io.Writer, getenv func(string) string) error {
+	plan, err := planFrom(o, time.Now())
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if o.quiet {
+		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	src, err := source(o, plan, getenv, logger, stderr)
+	if err != nil {
+		return err
+	}
+	// The store is opened only after every check that needs no network has passed, so a usage
+	// error never creates or touches a store.
+	st, err := openStore(ctx, o.store)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	var bar *cli.Bar
+	if f, ok := stderr.(*os.File); ok && cli.IsTerminal(f) && !o.quiet {
+		bar = cli.NewBar(stderr, "fetch")
+	}
+	// Requests and retries come from the Alpaca source; the synthetic one makes none.
+	requests := func() string { return "" }
+	if a, ok := src.(*alpaca.Source); ok {
+		requests = func() string {
+			st := a.Stats()
+			return fmt.Sprintf(" %d requests, %d retried", st.Requests, st.Retries)
+		}
+	}
+	progress := func(p fetch.Progress) {
+		if bar != nil {
+			bar.Update(p.ChunksDone, p.ChunksTotal, p.BarsDone, "bars", p.Chunk.Symbol+" "+p.Chunk.Start.In(calendar.NewYork).Format("2006-01")+requests())
+			return
+		}
+		logger.Info("chunk stored", "series", p.Chunk.Series.String(), "range", p.Chunk.Range.String(),
+			"bars", p.Bars, "chunk", fmt.Sprintf("%d/%d", p.ChunksDone, p.ChunksTotal))
+	}
+	started := time.Now()
+	rep, err := fetch.Run(ctx, src, st, plan, progress)
+	if bar != nil {
+		bar.Done()
+	}
+	if rep != nil {
+		printSummary(stdout, rep, time.Since(started), requests())
+	}
+	if err != nil {
+		return err
+	}
+	if missing := rep.NoBars(); len(missing) > 0 {
+		logger.Warn("no bars at all for some symbols: unknown to the source, or not trading in the range", "symbols", strings.Join(missing, ","))
+	}
+	return st.Close()
+}
+
+// planFrom checks the flags that need no network and turns them into a plan.
+func planFrom(o options, now time.Time) (fetch.Plan, error) {
+	var p fetch.Plan
+	var err error
+	switch {
+	case o.symbols != "" && o.symbolsFile != "":
+		return p, cli.Usagef("give --symbols or --symbols-file, not both")
+	case o.symbolsFile != "":
+		p.Symbols, err = cli.ReadSymbolsFile(o.symbolsFile)
+	case o.symbols != "":
+		p.Symbols, err = cli.ParseSymbols(o.symbols)
+	default:
+		return p, cli.Usagef("no symbols: give --symbols AAPL,MSFT or --symbols-file FILE")
+	}
+	if err != nil {
+		return p, err
+	}
+	if p.Timeframes, err = data.ParseTimeframes(o.tf); err != nil {
+		return p, cli.Usage(fmt.Errorf("--tf: %w", err))
+	}
+	if p.Adjustment, err = data.ParseAdjustment(o.adjustment); err != nil {
+		return p, cli.Usage(fmt.Errorf("--adjustment: %w", err))
+	}
+	switch o.feed {
+	case "iex", "sip", "delayed_sip":
+	default:
+		return p, cli.Usagef("--feed: invalid feed %q: want iex, sip or delayed_sip", o.feed)
+	}
+	switch o.source {
+	case "alpaca", "synth":
+	default:
+		return p, cli.Usagef("--source: invalid source %q: want alpaca or synth", o.source)
+	}
+	if o.concurrency < 1 || o.concurrency > 16 {
+		return p, cli.Usagef("--concurrency %d is out of range: want 1 to 16", o.concurrency)
+	}
+	if o.rpm < 1 || o.rpm > 100000 {
+		return p, cli.Usagef("--rpm %d is out of range: want 1 to 100000", o.rpm)
+	}
+	p.Concurrency = o.concurrency
+
+	latest := now.Add(-15 * time.Minute).UTC()
+	p.End = latest
+	if o.end != "" {
+		if p.End, err = data.ParseEnd(o.end); err != nil {
+			return p, cli.Usage(fmt.Errorf("--end: %w", err))
+		}
+		if p.End.After(latest) {
+			// --end today means "as far as there is data"; a later day is a mistake.
+			if p.End.Sub(latest) > 24*time.Hour+15*time.Minute {
+				return p, cli.Usagef("--end %s is in the future", o.end)
+			}
+			p.End = latest
+		}
+	}
+	if o.start != "" {
+		if p.Start, err = data.ParseStart(o.start); err != nil {
+			return p, cli.Usage(fmt.Errorf("--start: %w", err))
+		}
+		if p.Start.After(latest) {
+			return p, cli.Usagef("--start %s is in the future", o.start)
+		}
+		if !p.Start.Before(p.End) {
+			end := o.end
+			if end == "" {
+				end = p.End.Format(time.RFC3339) + " (now minus 15 minutes)"
+			}
+			return p, cli.Usagef("--start %s is not before --end %s", o.start, end)
+		}
+	}
+	return p, nil
+}
+
+func source(o options, p fetch.Plan, getenv func(string) string, logger *slog.Logger, stderr io.Writer) (data.Source, error) {
+	if o.source == "synth" {
+		return synth.New(synth.WithSeed(o.seed)), nil
+	}
+	env := getenv
+	if o.envFile != "" {
+		vals, warning, err := alpaca.LoadEnvFile(o.envFile)
+		if err != nil {
+			return nil, cli.Usage(fmt.Errorf("--env-file: %w", err))
+		}
+		if warning != "" {
+			logger.Warn(warning)
+		}
+		env = func(k string) string {
+			if v, ok := vals[k]; ok {
+				return v
+			}
+			return getenv(k)
+		}
+	}
+	cfg := alpaca.ConfigFromEnv(env)
+	cfg.Feed = o.feed
+	cfg.RPM = o.rpm
+	cfg.Logger = logger
+	if tuneAlpaca != nil {
+		tuneAlpaca(&cfg)
+	}
+	needKey := false
+	for _, s := range p.Symbols {
+		if !data.IsCrypto(s) {
+			needKey = true
+		}
+	}
+	if needKey && (cfg.KeyID == "" || cfg.SecretKey == "") {
+		return nil, cli.Usagef("no Alpaca key: set APCA_API_KEY_ID and APCA_API_SECRET_KEY in the environment (or name a dotenv file with --env-file); crypto pairs need none")
+	}
+	src, err := alpaca.New(cfg)
+	if err != nil {
+		return nil, cli.Usage(err)
+	}
+	return src, nil
+}
+
+func printSummary(w io.Writer, rep *fetch.Report, took time.Duration, requests string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "symbol\ttimeframe\tbars added\tfirst bar\tlast bar\tdays without bars\t")
+	var total int64
+	for _, s := range rep.Series {
+		first, last := "-", "-"
+		if !s.First.IsZero() {
+			first = s.First.UTC().Format("2006-01-02 15:04")
+			last = s.Last.UTC().Format("2006-01-02 15:04")
+		}
+		tf := s.Timeframe.String()
+		if s.Adjustment.Norm() != data.Raw {
+			tf += " " + string(s.Adjustment)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%d\t\n", s.Symbol, tf, s.BarsAdded, first, last, s.EmptyDays)
+		total += s.BarsAdded
+	}
+	tw.Flush()
+	feed := rep.Feed
+	if feed == "iex" {
+		feed += " (IEX volume is a few percent of the consolidated SIP volume; --feed sip for all exchanges)"
+	}
+	if requests != "" {
+		requests = ";" + requests
+	}
+	fmt.Fprintf(w, "%d bars added in %d of %d chunks in %s%s; feed: %s; times in UTC\n",
+		total, rep.ChunksDone, rep.ChunksTotal, took.Round(time.Millisecond), requests, feed)
+}
