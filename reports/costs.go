@@ -45,8 +45,21 @@ func costAssumptions(c engine.Config, start, end time.Time) CostAssumptions {
 // model and fee schedule).
 func (a CostAssumptions) Same(b CostAssumptions) bool {
 	x, y := a.cfg, b.cfg
-	return x.SlippageBps == y.SlippageBps && x.Commission == y.Commission && x.Fees == y.Fees &&
-		(x.Fees == engine.NoFees || sameRates(x.FeeSchedule.SEC, y.FeeSchedule.SEC) && sameRates(x.FeeSchedule.TAF, y.FeeSchedule.TAF))
+	if x.SlippageBps != y.SlippageBps || x.Commission != y.Commission || x.Fees != y.Fees {
+		return false
+	}
+	if x.Fees == engine.NoFees {
+		return true
+	}
+	// A zero schedule charges the default one (a Result made by engine.Run records it anyway).
+	xs, ys := x.FeeSchedule, y.FeeSchedule
+	if xs.IsZero() {
+		xs = engine.DefaultFeeSchedule()
+	}
+	if ys.IsZero() {
+		ys = engine.DefaultFeeSchedule()
+	}
+	return sameRates(xs.SEC, ys.SEC) && sameRates(xs.TAF, ys.TAF)
 }
 
 func sameRates(a, b []engine.FeeRate) bool {
@@ -89,7 +102,7 @@ func describeCommission(c engine.Commission) string {
 }
 
 func secRate(r engine.FeeRate) string {
-	return "$" + strconv.FormatFloat(r.Rate*1e6, 'f', -1, 64) + " per $1M sold"
+	return "$" + formatMoney(r.Rate*1e6) + " per $1M sold"
 }
 
 func tafRate(r engine.FeeRate) string {

@@ -8,7 +8,8 @@ import (
 )
 
 // PrintSummary writes the key figures as an aligned table, strategy beside benchmark, for a
-// terminal. The full set is in stats.json and the HTML report.
+// terminal, then the cost assumptions behind the cost figures and why any figure shown is a
+// dash. The full set is in stats.json and the HTML report.
 func PrintSummary(w io.Writer, s Summary) {
 	var shown []metric
 	width := 0
@@ -22,22 +23,42 @@ func PrintSummary(w io.Writer, s Summary) {
 	pad := func(name string) string {
 		return name + fmt.Sprintf("%*s", width-utf8.RuneCountInString(name), "")
 	}
+	bench := orDefault(s.Run.Benchmark, "benchmark")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	if s.Benchmark != nil {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", pad(""), orDefault(s.Run.Strategy, "strategy"), orDefault(s.Run.Benchmark, "benchmark"))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", pad(""), orDefault(s.Run.Strategy, "strategy"), bench)
 	} else {
 		fmt.Fprintf(tw, "%s\t%s\t\n", pad(""), orDefault(s.Run.Strategy, "strategy"))
 	}
+	var why []string
 	for _, m := range shown {
 		if s.Benchmark != nil {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t\n", pad(m.Name), m.format(m.get(&s.Strategy)), m.format(m.get(s.Benchmark)))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t\n", pad(m.Name), m.show(m.get(&s.Strategy), s.Dates), m.show(m.get(s.Benchmark), s.Dates))
 		} else {
-			fmt.Fprintf(tw, "%s\t%s\t\n", pad(m.Name), m.format(m.get(&s.Strategy)))
+			fmt.Fprintf(tw, "%s\t%s\t\n", pad(m.Name), m.show(m.get(&s.Strategy), s.Dates))
+		}
+		if r := nullReason(m.Key, &s.Strategy); r != "" {
+			why = append(why, m.Name+": "+r)
+		}
+		if s.Benchmark != nil {
+			if r := nullReason(m.Key, s.Benchmark); r != "" && m.Key != "alpha" && m.Key != "beta" {
+				why = append(why, m.Name+" ("+bench+"): "+r)
+			}
 		}
 	}
 	tw.Flush()
+	fmt.Fprintf(w, "\nCosts assumed: %s.\n%s\n", s.Costs, slippageNote(s))
+	if s.BenchmarkCosts != nil {
+		fmt.Fprintln(w, benchCostsNote(bench, s.Costs, *s.BenchmarkCosts))
+	}
+	if s.AnnualisationDays == CryptoDays {
+		fmt.Fprintf(w, "Annualised with %d days a year: every symbol is crypto.\n", CryptoDays)
+	}
+	for _, line := range why {
+		fmt.Fprintln(w, "— "+line)
+	}
 }
 
 // printedToo are figures the terminal shows beyond the key-figure cards.
 var printedToo = map[string]bool{"start": true, "end": true, "volatility": true, "calmar": true,
-	"profit_factor": true, "costs": true, "alpha": true, "beta": true}
+	"profit_factor": true, "alpha": true, "beta": true, "max_drawdown_intraday": true}

@@ -396,14 +396,15 @@ func TestStatsJSONNulls(t *testing.T) {
 }
 
 func TestPrintSummary(t *testing.T) {
-	s, err := Compute(withTrades(fiveDays()), Options{Benchmark: benchmarkOfFive()})
+	s, err := Compute(withTrades(fiveDays()), Options{Benchmark: benchmarkOfFive(), BenchmarkName: "SPY"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
 	PrintSummary(&buf, s)
 	out := buf.String()
-	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	table, notes, _ := strings.Cut(out, "\n\n")
+	lines := strings.Split(table, "\n")
 	// Every figure line ends at the same column: the numbers are right-aligned.
 	width := len([]rune(lines[1]))
 	for _, l := range lines[1:] {
@@ -411,11 +412,26 @@ func TestPrintSummary(t *testing.T) {
 			t.Errorf("ragged line %q (width %d, want %d)", l, len([]rune(l)), width)
 		}
 	}
-	// Values from the hand-worked fixture: total return 8.90% vs 6.03%, Sharpe 4.15.
-	for _, want := range []string{"Total return", "8.90%", "6.03%", "Sharpe ratio", "4.15", "Max drawdown", "-10.00%"} {
-		if !strings.Contains(out, want) {
+	if !strings.HasSuffix(lines[0], "SPY") {
+		t.Errorf("header %q does not name the benchmark SPY", lines[0])
+	}
+	// Values from the hand-worked fixture: total return 8.90% vs 6.03%, Sharpe 4.15; costs
+	// paid 4 and 1, break-even 35.3 bps, and the assumptions behind them.
+	for _, want := range []string{"Total return", "8.90%", "6.03%", "Sharpe ratio", "4.15", "Max drawdown", "-10.00%",
+		"Commission paid", "4.00", "Regulatory fees paid", "1.00", "Slippage paid", "Break-even slippage", "35.3 bps"} {
+		if !strings.Contains(table, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
+	}
+	for _, want := range []string{"Costs assumed: slippage none assumed (0 bps); commission none; regulatory fees none.",
+		"No slippage was assumed", "break even", "35.3 bps of slippage per side", "The benchmark (SPY) paid the same costs",
+		"— Profit factor (SPY): no closed trade"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "NaN") {
+		t.Errorf("NaN in the summary:\n%s", out)
 	}
 }
 
