@@ -3,23 +3,44 @@ package alpaca
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
 )
 
-// Environment variables, named as the SDK and Alpaca's other tools name them.
+// Environment variables, named as the SDK reads them (alpaca-trade-api-go v3.9.1
+// marketdata/rest.go NewClient and alpaca/rest.go NewClient).
 const (
 	EnvKeyID     = "APCA_API_KEY_ID"
 	EnvSecretKey = "APCA_API_SECRET_KEY"
 	EnvDataURL   = "APCA_API_DATA_URL"
+	// EnvOAuth is an OAuth access token. The SDK sends it as "Authorization: Bearer" in place
+	// of the keys whenever it is set (marketdata/rest.go defaultDo), so it must never be
+	// picked up by accident: see Config.OAuth.
+	EnvOAuth = "APCA_API_OAUTH"
+	// EnvBaseURL is the trading host a key belongs to (paper or live); only --check reads it.
+	EnvBaseURL = "APCA_API_BASE_URL"
 )
 
 // DefaultBaseURL is Alpaca's market-data host, as the SDK defaults to it.
 const DefaultBaseURL = "https://data.alpaca.markets"
+
+// Trading hosts, from the trading API's OpenAPI servers list (alpacahq/alpaca-docs
+// oas/trading/openapi.yaml): a key belongs to one of them.
+const (
+	PaperTradingURL = "https://paper-api.alpaca.markets"
+	LiveTradingURL  = "https://api.alpaca.markets"
+)
+
+// ErrConfig marks a configuration the user must fix before anything is asked of Alpaca (a
+// bad data URL, a token and keys both set); commands exit 2 on it.
+var ErrConfig = errors.New("alpaca configuration")
 
 // Feeds a Config accepts.
 const (
@@ -31,13 +52,25 @@ const (
 // Config configures a Source. The zero value (after ConfigFromEnv for keys) is usable.
 type Config struct {
 	KeyID, SecretKey string
-	// BaseURL is the market-data host; DefaultBaseURL when empty.
+	// OAuth is an OAuth access token (APCA_API_OAUTH), sent instead of the keys; a token
+	// scoped to "data" is the least privilege Alpaca offers (alpaca-docs content/oauth/guide.md,
+	// scopes). Setting both a token and keys is refused (ErrConfig): the SDK would silently
+	// send the token, and a stale token would then hide working keys.
+	OAuth string
+	// BaseURL is the market-data host; DefaultBaseURL when empty. It must be https:// (http://
+	// only on a loopback address, for tests) and carry no path: the SDK appends
+	// "/v2/stocks/bars" to it as it is (marketdata/rest.go GetMultiBars).
 	BaseURL string
-	// Feed is "iex" (the default, free), "sip" or "delayed_sip". Historical endpoints know no
-	// delayed_sip feed: it is sent as sip, which a free plan may query until 15 minutes ago.
+	// Feed is "sip" (the default), "iex" or "delayed_sip". Alpaca's free plan may query
+	// historical SIP bars; only the last 15 minutes are refused (docs.alpaca.markets/docs/
+	// about-market-data-api, the plans table and its footnote), which Source.Horizon handles.
+	// Historical endpoints know no delayed_sip feed: it is sent as sip.
 	Feed string
-	// RPM paces requests to at most this many a minute, shared by every goroutine using the
-	// Source; 200 (Alpaca's free limit) when zero, unpaced when negative.
+	// RPM is a ceiling on requests a minute, shared by every goroutine using the Source.
+	// Pacing follows about 90 % of the X-RateLimit-Limit the server sends (200 on the free
+	// plan, 10,000 on Algo Trader Plus: about-market-data-api) and starts at 90 % of 200
+	// until the header is seen. Zero means no ceiling beyond the header; negative turns
+	// pacing off.
 	RPM int
 	// MaxRetries bounds the retries of one page; 8 when zero, none when negative.
 	MaxRetries int
@@ -48,8 +81,11 @@ type Config struct {
 	MaxResetWait time.Duration
 	// RequestTimeout bounds one HTTP attempt, body included; 60s when zero.
 	RequestTimeout time.Duration
-	// Logger receives retries and rate-limit waits; slog.Default when nil.
+	// Logger receives retries (one line each, at Info) and rate-limit waits; slog.Default
+	// when nil.
 	Logger *slog.Logger
+	// OnRetry, if set, is told of each retry before its wait (a progress bar shows it).
+	OnRetry func(Retry)
 	// Transport carries the requests; a clone of http.DefaultTransport when nil.
 	Transport http.RoundTripper
 
@@ -58,30 +94,99 @@ type Config struct {
 	sleep func(ctx context.Context, d time.Duration) error
 }
 
-// ConfigFromEnv reads the keys and data URL from the variables the SDK reads. getenv is
-// usually os.Getenv.
+// Retry describes one retry about to happen.
+type Retry struct {
+	Endpoint string        // host and path
+	Attempt  int           // the attempt that failed, from 1
+	Cause    string        // what went wrong, without the query or any key
+	Wait     time.Duration // backoff before the next attempt (0 when waiting for a rate-limit reset)
+}
+
+// ConfigFromEnv reads the credentials and data URL from the variables the SDK reads. getenv
+// is usually os.Getenv.
 func ConfigFromEnv(getenv func(string) string) Config {
 	return Config{
 		KeyID:     strings.TrimSpace(getenv(EnvKeyID)),
 		SecretKey: strings.TrimSpace(getenv(EnvSecretKey)),
+		OAuth:     strings.TrimSpace(getenv(EnvOAuth)),
 		BaseURL:   strings.TrimSpace(getenv(EnvDataURL)),
 	}
+}
+
+// Credential names the credential a Config sends, never showing it whole: "key PK…1234",
+// "OAuth token" or "no credential".
+func (c Config) Credential() string {
+	switch {
+	case c.OAuth != "":
+		return "OAuth token (" + EnvOAuth + ")"
+	case c.KeyID != "":
+		return "key " + Mask(c.KeyID)
+	}
+	return "no credential"
+}
+
+// Mask shows a key as its first two characters and last four ("PK…1234"): enough to tell
+// paper (PK) from live (AK) and broker (C) keys, and one key from another, but never the key.
+// Keys shorter than 12 characters show only their prefix.
+func Mask(key string) string {
+	r := []rune(key)
+	if len(r) < 12 {
+		if len(r) < 2 {
+			return "…"
+		}
+		return string(r[:2]) + "…"
+	}
+	return string(r[:2]) + "…" + string(r[len(r)-4:])
+}
+
+// checkDataURL enforces what the SDK needs of APCA_API_DATA_URL: a scheme and host only.
+// Plain http is allowed on loopback addresses, so that tests can use a local fake; anything
+// else would send keys in clear text.
+func checkDataURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return "", fmt.Errorf("%s=%q is not a URL like %s: %w", EnvDataURL, raw, DefaultBaseURL, ErrConfig)
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	default:
+		return "", fmt.Errorf("%s=%q: want https:// (plain http only on a loopback address): %w", EnvDataURL, raw, ErrConfig)
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("%s=%q: want a scheme and host only, like %s (the client adds /v2/...): %w",
+			EnvDataURL, raw, DefaultBaseURL, ErrConfig)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (c *Config) normalize() error {
 	if c.BaseURL == "" {
 		c.BaseURL = DefaultBaseURL
 	}
-	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	u, err := checkDataURL(c.BaseURL)
+	if err != nil {
+		return err
+	}
+	c.BaseURL = u
+	if c.OAuth != "" && (c.KeyID != "" || c.SecretKey != "") {
+		return fmt.Errorf("both %s and %s/%s are set: unset the one you do not mean to use "+
+			"(the token would be sent and the keys ignored): %w", EnvOAuth, EnvKeyID, EnvSecretKey, ErrConfig)
+	}
 	switch c.Feed {
 	case "":
-		c.Feed = FeedIEX
+		c.Feed = FeedSIP
 	case FeedIEX, FeedSIP, FeedDelayedSIP:
 	default:
 		return fmt.Errorf("invalid feed %q: want iex, sip or delayed_sip", c.Feed)
-	}
-	if c.RPM == 0 {
-		c.RPM = 200
 	}
 	if c.MaxRetries == 0 {
 		c.MaxRetries = 8
@@ -104,6 +209,10 @@ func (c *Config) normalize() error {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		// Several goroutines fetch through one Source; keep their connections alive.
 		t.MaxIdleConnsPerHost = 16
+		// A host that cannot be reached must be reported within unreachableWithin: the
+		// default dialer waits 30 s for a route that does not exist. The timeout covers
+		// the name lookup too (net.Dialer.Timeout).
+		t.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
 		c.Transport = t
 	}
 	if c.now == nil {

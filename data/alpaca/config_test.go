@@ -23,7 +23,7 @@ func TestConfigFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.cfg.BaseURL != "http://127.0.0.1:9" || s.Feed() != "iex" || s.cfg.RPM != 200 || s.cfg.MaxRetries != 8 || !s.HasKeys() {
+	if s.cfg.BaseURL != "http://127.0.0.1:9" || s.Feed() != "sip" || s.cfg.RPM != 0 || s.cfg.MaxRetries != 8 || !s.HasKeys() {
 		t.Errorf("defaults not applied: %+v", s.cfg)
 	}
 	empty := ConfigFromEnv(func(string) string { return "" })

@@ -14,8 +14,11 @@ import (
 var (
 	// ErrMissingKey: stock bars need both APCA_API_KEY_ID and APCA_API_SECRET_KEY.
 	ErrMissingKey = errors.New("missing Alpaca API key: set " + EnvKeyID + " and " + EnvSecretKey)
-	// ErrAuth: Alpaca refused the keys (401) or their permissions (403).
+	// ErrAuth: Alpaca refused the credentials (401, or 403, which the data API answers for
+	// missing, wrong and insufficient credentials alike: docs.alpaca.markets/docs/market-data-faq).
 	ErrAuth = errors.New("alpaca refused the credentials")
+	// ErrUnreachable: the host could not be reached at all (no name, refused, no route).
+	ErrUnreachable = errors.New("alpaca host unreachable")
 	// ErrSubscription: the plan may not query what was asked (recent SIP data); also ErrAuth.
 	ErrSubscription = errors.New("alpaca subscription does not permit this request")
 	// ErrBadRequest: Alpaca rejected a parameter (400, 404, 422).
@@ -26,8 +29,30 @@ var (
 	ErrBadResponse = errors.New("unusable response from alpaca")
 )
 
-// codeSIPRecent is Alpaca's code on the 403 for SIP data newer than 15 minutes.
+// codeSIPRecent is the code observed on the 403 for SIP data newer than 15 minutes. The
+// Market Data FAQ (docs.alpaca.markets/docs/market-data-faq, "Why am I getting HTTP 403")
+// identifies that refusal by its message only, so the message decides and the code is not
+// required.
 const codeSIPRecent = 42210000
+
+// msgSIPRecent is the FAQ's wording of that refusal.
+const msgSIPRecent = "subscription does not permit querying recent SIP data"
+
+func isSIPRecent(status int, code int, msg string) bool {
+	return status == 403 && (strings.Contains(strings.ToLower(msg), msgSIPRecent) ||
+		(code == codeSIPRecent && strings.Contains(strings.ToLower(msg), "sip")))
+}
+
+// checklist403 is the Market Data FAQ's checklist for a 403, in the order a user of this tool
+// most often needs it (docs.alpaca.markets/docs/market-data-faq, "Checklist for regular users"
+// and "Checklist for broker partners").
+const checklist403 = "; Alpaca answers 403 when credentials are missing, wrong or lack permission: " +
+	"check that " + EnvKeyID + " and " + EnvSecretKey + " are both set and current " +
+	"(resetting a paper account regenerates them; see the dashboard); " +
+	"that no stale " + EnvOAuth + " token is set; " +
+	"that " + EnvDataURL + " is unset or " + DefaultBaseURL + "; " +
+	"broker keys (starting with C) need HTTP basic auth and data.sandbox.alpaca.markets, which this tool does not use; " +
+	"run fetch --check to test each"
 
 // APIError is an error response from Alpaca. Its message names the endpoint by host and path
 // only: the query is left out, and keys travel in headers, which are never quoted.
@@ -51,14 +76,14 @@ func (e *APIError) Error() string {
 		fmt.Fprintf(&b, " (code %d)", e.Code)
 	}
 	switch {
-	case e.kind == ErrSubscription && e.Code == codeSIPRecent:
+	case e.kind == ErrSubscription:
 		b.WriteString("; without a paid data plan SIP bars end 15 minutes before now: " +
 			"use --feed iex, or an --end at least 15 minutes in the past")
 	case e.Status == 401:
 		b.WriteString("; check " + EnvKeyID + " and " + EnvSecretKey +
-			" (wrong, revoked, or paper and live keys mixed up)")
+			" (wrong, revoked, or paper and live keys mixed up); run fetch --check to test them")
 	case e.Status == 403:
-		b.WriteString("; the keys in " + EnvKeyID + " / " + EnvSecretKey + " lack permission for this data")
+		b.WriteString(checklist403)
 	case len(e.Params) > 0:
 		b.WriteString("; bad parameter " + strings.Join(e.Params, ", "))
 	}
@@ -89,6 +114,22 @@ func (e *RetryError) Error() string {
 
 func (e *RetryError) Unwrap() []error { return []error{ErrRetriesExhausted, e.Last} }
 
+// UnreachableError is a host that could not be reached: the name did not resolve, the
+// connection was refused, or there was no route. It is reported rather than retried for
+// long, because it is almost always the network or a proxy, not Alpaca.
+type UnreachableError struct {
+	Host     string
+	Attempts int
+	Err      error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot reach %s (%v, %d attempts): check the network, or set HTTPS_PROXY if a proxy is needed",
+		e.Host, e.Err, e.Attempts)
+}
+
+func (e *UnreachableError) Unwrap() []error { return []error{ErrUnreachable, e.Err} }
+
 // queryParams are the bar endpoints' parameters, longest first so "page_token" wins over
 // nothing shorter and "symbols" over "symbol".
 var queryParams = []string{"page_token", "adjustment", "timeframe", "currency", "symbols", "symbol", "limit", "start", "asof", "feed", "sort", "end"}
@@ -108,7 +149,7 @@ func newAPIError(status int, body []byte, u *url.URL) *APIError {
 		e.Message = excerpt(body)
 	}
 	switch {
-	case status == 403 && e.Code == codeSIPRecent:
+	case isSIPRecent(status, e.Code, e.Message):
 		e.kind = ErrSubscription
 	case status == 401 || status == 403:
 		e.kind = ErrAuth

@@ -41,7 +41,7 @@ func FuzzDecodeBarsPage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, syms := range [][]string{{"AAPL", "MSFT"}, {"BTC/USD"}} {
 			pt := &pageTransport{body: body}
-			src, err := New(Config{KeyID: "FAKEKEYID", SecretKey: "FAKESECRET", BaseURL: "http://alpaca.invalid",
+			src, err := New(Config{KeyID: "FAKEKEYID", SecretKey: "FAKESECRET", BaseURL: "https://alpaca.invalid",
 				RPM: -1, MaxRetries: -1, Transport: pt})
 			if err != nil {
 				t.Fatal(err)

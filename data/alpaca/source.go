@@ -40,19 +40,113 @@ func New(cfg Config) (*Source, error) {
 		return nil, fmt.Errorf("alpaca: %w", err)
 	}
 	tr := &transport{base: cfg.Transport, log: cfg.Logger, stats: &counters{}}
-	if cfg.RPM > 0 {
-		tr.limiter = newBucket(cfg.RPM)
+	if cfg.RPM >= 0 {
+		tr.limiter = newBucket(float64(freePlanRPM) * rateShare)
+		if cfg.RPM > 0 && float64(cfg.RPM) < freePlanRPM*rateShare {
+			tr.limiter = newBucket(float64(cfg.RPM))
+		}
 	}
 	s := &Source{cfg: cfg, tr: tr, requested: map[string]bool{}, seen: map[string]bool{}}
 	tr.cfg = &s.cfg
 	return s, nil
 }
 
-// Feed is the configured feed, recorded with the bars.
+// Feed is the feed every stock bar of this Source comes from, recorded with the bars. It
+// never changes during a fetch: where the plan refuses recent SIP data, Horizon moves the
+// end back instead of switching feeds, so a series never mixes feeds.
 func (s *Source) Feed() string { return s.cfg.Feed }
 
-// HasKeys reports whether stock bars can be asked for.
-func (s *Source) HasKeys() bool { return s.cfg.KeyID != "" && s.cfg.SecretKey != "" }
+// HasKeys reports whether stock bars can be asked for: keys or an OAuth token.
+func (s *Source) HasKeys() bool {
+	return s.cfg.OAuth != "" || (s.cfg.KeyID != "" && s.cfg.SecretKey != "")
+}
+
+// Credential says which credential requests carry, never showing it whole ("key PK…1234",
+// "OAuth token (APCA_API_OAUTH)").
+func (s *Source) Credential() string { return s.cfg.Credential() }
+
+// ServerNow is the data server's clock, as the Date header of its latest answer showed it
+// (to the second), and false before any answer.
+func (s *Source) ServerNow() (time.Time, bool) { return s.tr.serverNow() }
+
+// RateLimit is the X-RateLimit-Limit the server last sent (0 before any) and the requests
+// a minute the Source now paces to (0 when unpaced).
+func (s *Source) RateLimit() (serverLimit int, pace float64) {
+	s.tr.mu.Lock()
+	serverLimit = s.tr.serverLimit
+	s.tr.mu.Unlock()
+	if s.tr.limiter != nil {
+		pace = s.tr.limiter.rpm()
+	}
+	return serverLimit, pace
+}
+
+// maxSymbols bounds the symbols of one request. Alpaca documents no bound on the symbols
+// parameter (docs.alpaca.markets/reference/stockbars is silent); 100 keeps the URL near 1 KB.
+const maxSymbols = 100
+
+// SymbolsPerRequest tells the fetch loop how many symbols to ask for at once when their
+// ranges agree: Alpaca's limit counts bars across all the symbols of a request, whose results
+// come sorted by symbol and then time (alpacahq/alpaca-docs oas/data/openapi.yaml,
+// /v2/stocks/bars description), so a hundred years of daily bars for a hundred symbols take
+// about as many pages as one symbol's.
+func (s *Source) SymbolsPerRequest() int { return maxSymbols }
+
+// sipDelay is how far behind the server's clock a plan without recent SIP data must end:
+// Alpaca refuses the last 15 minutes (about-market-data-api, footnote of the plans table;
+// market-data-faq); one more minute absorbs the Date header's one-second resolution and the
+// time between the check and the requests.
+const sipDelay = 16 * time.Minute
+
+// Horizon returns the latest end the Source can serve for a fetch that ends at end, and a
+// one-line notice when it had to move it. For the sip feed it asks Alpaca once, with the
+// request that the plan would refuse (the last minutes of SIP bars of SPY): a paid plan
+// answers and end stands; a plan that refuses ("subscription does not permit querying
+// recent SIP data", market-data-faq) gets end moved to 16 minutes before the server's clock,
+// still on sip, because the FAQ and about-market-data-api say the refusal concerns only the
+// last 15 minutes, and falling back to iex would mix feeds in one series. Ends already older
+// than an hour, iex and crypto-only fetches need no request.
+func (s *Source) Horizon(ctx context.Context, end time.Time) (time.Time, string, error) {
+	if s.cfg.Feed == FeedIEX || !s.HasKeys() || end.Before(s.cfg.now().Add(-time.Hour)) {
+		return end, "", nil
+	}
+	entitled, err := s.recentSIP(ctx)
+	if err != nil {
+		return end, "", redact(err, s.cfg.KeyID, s.cfg.SecretKey, s.cfg.OAuth)
+	}
+	now, ok := s.ServerNow()
+	if !ok {
+		now = s.cfg.now()
+	}
+	if entitled || !end.After(now.Add(-sipDelay)) {
+		return end, "", nil
+	}
+	clamped := now.Add(-sipDelay).Truncate(time.Minute)
+	return clamped, fmt.Sprintf("alpaca: the plan does not permit SIP data of the last 15 minutes; "+
+		"fetching until %s UTC (16 minutes before the server's clock); --feed iex has the latest bars",
+		clamped.UTC().Format("2006-01-02 15:04")), nil
+}
+
+// recentSIP asks for the last minutes of SIP bars and reports whether the plan permits them.
+func (s *Source) recentSIP(ctx context.Context) (bool, error) {
+	now := s.cfg.now()
+	_, err := s.client(ctx).GetMultiBars([]string{"SPY"}, marketdata.GetBarsRequest{
+		TimeFrame:  marketdata.OneMin,
+		Start:      now.Add(-5 * time.Minute),
+		End:        now,
+		PageLimit:  1,
+		TotalLimit: 1,
+		Feed:       FeedSIP,
+	})
+	if err == nil {
+		return true, nil
+	}
+	err = s.describe(ctx, err, "stock")
+	if errors.Is(err, ErrSubscription) {
+		return false, nil
+	}
+	return false, err
+}
 
 // Stats returns the HTTP work done so far.
 func (s *Source) Stats() Stats {
@@ -89,7 +183,7 @@ func (s *Source) NoBars() []string {
 func (s *Source) Bars(ctx context.Context, req data.Request) iter.Seq2[[]data.Bar, error] {
 	return func(yield func([]data.Bar, error) bool) {
 		if err := s.bars(ctx, req, yield); err != nil && err != errStopped {
-			yield(nil, redact(err, s.cfg.KeyID, s.cfg.SecretKey))
+			yield(nil, redact(err, s.cfg.KeyID, s.cfg.SecretKey, s.cfg.OAuth))
 		}
 	}
 }
@@ -167,6 +261,7 @@ func (s *Source) client(ctx context.Context) *marketdata.Client {
 	return marketdata.NewClient(marketdata.ClientOpts{
 		APIKey:    s.cfg.KeyID,
 		APISecret: s.cfg.SecretKey,
+		OAuth:     s.cfg.OAuth,
 		BaseURL:   s.cfg.BaseURL,
 		// The SDK reads 0 as its default of 10 retries; a negative limit turns them off so
 		// that the transport alone decides.
@@ -242,6 +337,10 @@ func (s *Source) describe(ctx context.Context, err error, kind string) error {
 	var re *RetryError
 	if errors.As(err, &re) {
 		return re
+	}
+	var ne *UnreachableError
+	if errors.As(err, &ne) {
+		return ne
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

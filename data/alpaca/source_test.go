@@ -58,8 +58,8 @@ func TestBarsMatchServer(t *testing.T) {
 				if q.Get("limit") != "10000" || q.Get("timeframe") != "1Min" || q.Get("sort") != "asc" {
 					t.Errorf("request %d query %v: want limit 10000, timeframe 1Min, sort asc", i, q)
 				}
-				if !data.IsCrypto(tt.syms[0]) && (q.Get("feed") != "iex" || q.Get("adjustment") != "raw") {
-					t.Errorf("request %d query %v: want feed iex, adjustment raw", i, q)
+				if !data.IsCrypto(tt.syms[0]) && (q.Get("feed") != "sip" || q.Get("adjustment") != "raw") {
+					t.Errorf("request %d query %v: want feed sip, adjustment raw", i, q)
 				}
 				// The fake's tokens all hold '+', '/' and '='; reaching here intact means the
 				// SDK encoded them.
@@ -75,7 +75,7 @@ func TestAdjustmentAndFeedSent(t *testing.T) {
 	tests := []struct {
 		feed, adj, wantFeed, wantAdj string
 	}{
-		{"", "", "iex", "raw"},
+		{"", "", "sip", "raw"},
 		{"sip", "split", "sip", "split"},
 		{"delayed_sip", "all", "sip", "all"},
 		{"iex", "dividend", "iex", "dividend"},
@@ -281,7 +281,8 @@ func TestErrors(t *testing.T) {
 		contains []string
 	}{
 		{"wrong key", "FAKEKEYID-WRONG", "iex", []string{"AAPL"}, t0.Add(time.Hour), ErrAuth,
-			[]string{"401", "APCA_API_KEY_ID", "APCA_API_SECRET_KEY", "/v2/stocks/bars", "request is not authorized"}},
+			[]string{"403", "forbidden.", "APCA_API_KEY_ID", "APCA_API_SECRET_KEY", "/v2/stocks/bars",
+				"regenerates", "APCA_API_OAUTH", "starting with C", "basic auth", "data.sandbox.alpaca.markets", "--check"}},
 		{"recent sip", key, "sip", []string{"AAPL"}, now, ErrSubscription,
 			[]string{"403", "42210000", "15 minutes", "--feed iex", "--end"}},
 		{"bad symbol syntax", key, "iex", []string{"AA PL"}, t0.Add(time.Hour), ErrBadRequest,

@@ -9,10 +9,12 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -25,6 +27,25 @@ const (
 	backoffBase = 500 * time.Millisecond
 	backoffCap  = 30 * time.Second
 )
+
+// An unreachable host (no name, refused, no route) is retried at most unreachableRetries
+// times, after 0.5, 1 and 2 s, and given up within unreachableWithin of the first attempt:
+// it is almost always the user's network or proxy, and nine silent retries hid that. Each
+// attempt's dial, name lookup included, is bounded by dialTimeout.
+const (
+	dialTimeout        = 4 * time.Second
+	unreachableRetries = 3
+	unreachableWithin  = 15 * time.Second
+)
+
+// rateShare is the part of the server's X-RateLimit-Limit that pacing aims for, leaving room
+// for the user's other tools on the same account (the limit is per account:
+// docs.alpaca.markets/docs/about-market-data-api).
+const rateShare = 0.9
+
+// freePlanRPM is the free plan's limit (about-market-data-api), assumed until the server's
+// X-RateLimit-Limit is seen.
+const freePlanRPM = 200
 
 // Stats counts a Source's HTTP work, for progress displays.
 type Stats struct {
@@ -51,6 +72,9 @@ type transport struct {
 
 	mu           sync.Mutex
 	blockedUntil time.Time // from X-RateLimit-Reset when the window is spent
+	serverLimit  int       // the last X-RateLimit-Limit seen, 0 before any
+	skew         time.Duration
+	haveDate     bool // skew is known: server Date minus local clock at receipt
 }
 
 // bound ties every request of one Bars call to that call's context: the SDK sends requests
@@ -80,6 +104,8 @@ func (r *retryable) Unwrap() error { return r.err }
 func (t *transport) do(ctx context.Context, req *http.Request) (*http.Response, error) {
 	endpoint := req.URL.Host + req.URL.Path
 	var slept time.Duration
+	began := t.cfg.now()
+	unreachable := 0
 	for attempt := 0; ; attempt++ {
 		if err := t.pace(ctx, endpoint); err != nil {
 			return nil, err
@@ -98,25 +124,56 @@ func (t *transport) do(ctx context.Context, req *http.Request) (*http.Response, 
 		if !errors.As(err, &r) {
 			return nil, err
 		}
-		if attempt >= t.cfg.MaxRetries {
-			return nil, &RetryError{Endpoint: endpoint, Attempts: attempt + 1, Last: err}
-		}
 		var wait time.Duration
-		if r.reason != "429" || !t.isBlocked() {
-			// A 429 with a Reset waits for the window in pace instead.
-			wait = t.backoff(attempt)
+		if isUnreachable(r.err) {
+			wait = backoffBase << unreachable
+			unreachable++
+			if unreachable > unreachableRetries || attempt >= t.cfg.MaxRetries ||
+				t.cfg.now().Sub(began)+wait+dialTimeout > unreachableWithin {
+				return nil, &UnreachableError{Host: req.URL.Host, Attempts: attempt + 1, Err: r.err}
+			}
+		} else {
+			if attempt >= t.cfg.MaxRetries {
+				return nil, &RetryError{Endpoint: endpoint, Attempts: attempt + 1, Last: err}
+			}
+			if r.reason != "429" || !t.isBlocked() {
+				// A 429 with a Reset waits for the window in pace instead.
+				wait = t.backoff(attempt)
+			}
 		}
 		if slept+wait > t.cfg.MaxRetryWait {
 			return nil, &RetryError{Endpoint: endpoint, Attempts: attempt + 1, Last: err}
 		}
-		t.log.LogAttrs(ctx, slog.LevelDebug, "alpaca retry",
+		// Every retry is one visible line: a fetch that slows down says why.
+		t.log.LogAttrs(ctx, slog.LevelInfo, "alpaca retry",
 			slog.String("endpoint", endpoint), slog.Int("attempt", attempt+1),
-			slog.String("reason", err.Error()), slog.Duration("wait", wait))
+			slog.String("cause", err.Error()), slog.Duration("wait", wait.Round(time.Millisecond)))
+		if t.cfg.OnRetry != nil {
+			t.cfg.OnRetry(Retry{Endpoint: endpoint, Attempt: attempt + 1, Cause: err.Error(), Wait: wait})
+		}
 		if err := t.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 		slept += wait
 	}
+}
+
+// isUnreachable reports a failure to reach the host at all, as the dialer reports it: the
+// name did not resolve, the connection was refused, there was no route, or the dial timed
+// out. Failures after a connection was made (resets, timeouts reading) are transient faults.
+func isUnreachable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect") && op.Timeout()
 }
 
 func (t *transport) backoff(attempt int) time.Duration {
@@ -173,7 +230,19 @@ func (t *transport) pace(ctx context.Context, endpoint string) error {
 
 // noteLimits reads Alpaca's rate-limit headers. When the window is spent (or on 429) every
 // request of the Source waits until its Reset.
+//
+// X-RateLimit-Limit, sent on 200, 400 and 429 (docs.alpaca.markets/reference/stockbars,
+// response headers), sets the pace to rateShare of it, under the configured ceiling.
 func (t *transport) noteLimits(h http.Header, status int) {
+	if limit, err := strconv.Atoi(h.Get("X-RateLimit-Limit")); err == nil && limit > 0 {
+		t.mu.Lock()
+		changed := limit != t.serverLimit
+		t.serverLimit = limit
+		t.mu.Unlock()
+		if changed && t.limiter != nil {
+			t.limiter.setRPM(t.paceFor(limit))
+		}
+	}
 	remaining, rerr := strconv.Atoi(h.Get("X-RateLimit-Remaining"))
 	reset, serr := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)
 	if serr != nil || !(status == http.StatusTooManyRequests || (rerr == nil && remaining <= 0)) {
@@ -187,15 +256,67 @@ func (t *transport) noteLimits(h http.Header, status int) {
 	t.mu.Unlock()
 }
 
+// paceFor is the requests a minute to aim for when the server allows limit.
+func (t *transport) paceFor(limit int) float64 {
+	rpm := float64(limit) * rateShare
+	if t.cfg.RPM > 0 && float64(t.cfg.RPM) < rpm {
+		rpm = float64(t.cfg.RPM)
+	}
+	return rpm
+}
+
+// noteDate keeps the offset of the server's clock (its Date header, RFC 9110 section 6.6.1)
+// from ours: "now − 15 minutes" for SIP, and whether a bar is final, are the server's.
+func (t *transport) noteDate(h http.Header, local time.Time) {
+	d, err := http.ParseTime(h.Get("Date"))
+	if err != nil {
+		return
+	}
+	t.mu.Lock()
+	t.skew, t.haveDate = d.Sub(local), true
+	t.mu.Unlock()
+}
+
+// serverNow is the server's clock as its last Date header showed it, or false before any.
+func (t *transport) serverNow() (time.Time, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.haveDate {
+		return time.Time{}, false
+	}
+	return t.cfg.now().Add(t.skew), true
+}
+
+// authorize sends exactly the credential the Config chose. The SDK falls back to
+// APCA_API_KEY_ID, APCA_API_SECRET_KEY and APCA_API_OAUTH from the process environment for
+// options left empty, and then prefers the token (alpaca-trade-api-go v3.9.1
+// marketdata/rest.go NewClient and defaultDo): a token left in the environment would
+// otherwise replace the keys the user chose, or keys reach a host that needs none.
+func (t *transport) authorize(h http.Header) {
+	h.Del("Authorization")
+	h.Del("APCA-API-KEY-ID")
+	h.Del("APCA-API-SECRET-KEY")
+	switch {
+	case t.cfg.OAuth != "":
+		h.Set("Authorization", "Bearer "+t.cfg.OAuth)
+	case t.cfg.KeyID != "":
+		h.Set("APCA-API-KEY-ID", t.cfg.KeyID)
+		h.Set("APCA-API-SECRET-KEY", t.cfg.SecretKey)
+	}
+}
+
 // attempt makes one request and reads its whole body within RequestTimeout.
 func (t *transport) attempt(ctx context.Context, req *http.Request) (*http.Response, error) {
 	actx, cancel := context.WithTimeout(ctx, t.cfg.RequestTimeout)
 	defer cancel()
 	t.stats.requests.Add(1)
-	resp, err := t.base.RoundTrip(req.Clone(actx))
+	r := req.Clone(actx)
+	t.authorize(r.Header)
+	resp, err := t.base.RoundTrip(r)
 	if err != nil {
 		return nil, &retryable{"request", unwrapTimeout(actx, err)}
 	}
+	t.noteDate(resp.Header, t.cfg.now())
 	body, err := readBody(resp.Body, resp.ContentLength)
 	resp.Body.Close()
 	t.stats.bytes.Add(int64(len(body)))
@@ -335,11 +456,29 @@ type bucket struct {
 	last   time.Time
 }
 
-func newBucket(rpm int) *bucket {
+func newBucket(rpm float64) *bucket {
+	b := &bucket{}
+	b.setRPM(rpm)
+	b.tokens = b.burst
+	return b
+}
+
+// setRPM changes the rate; tokens already earned stay, within the new burst.
+func (b *bucket) setRPM(rpm float64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	// A small burst lets a few parallel fetches start at once without spending the minute's
 	// budget in the first second.
-	burst := float64(max(1, min(rpm/20, 10)))
-	return &bucket{rate: float64(rpm) / 60, burst: burst, tokens: burst}
+	b.rate = rpm / 60
+	b.burst = float64(max(1, min(int(rpm)/20, 10)))
+	b.tokens = min(b.tokens, b.burst)
+}
+
+// rpm is the current rate a minute.
+func (b *bucket) rpm() float64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.rate * 60
 }
 
 func (b *bucket) reserve(now time.Time) time.Duration {

@@ -23,7 +23,7 @@ func TestBucket(t *testing.T) {
 		{1, []time.Duration{0, 0, 30 * time.Second}, []time.Duration{0, time.Minute, 90 * time.Second}},
 	}
 	for _, tt := range tests {
-		b := newBucket(tt.rpm)
+		b := newBucket(float64(tt.rpm))
 		base := time.Unix(1700000000, 0)
 		for i, off := range tt.at {
 			if got := b.reserve(base.Add(off)); (got - tt.waits[i]).Abs() > time.Millisecond {

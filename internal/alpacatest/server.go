@@ -85,6 +85,15 @@ type Options struct {
 	// KeyID and SecretKey are the credentials stock requests must carry; FakeKeyID and
 	// FakeSecret when empty.
 	KeyID, SecretKey string
+	// OAuthToken, if set, is also accepted as "Authorization: Bearer <token>", as the SDK
+	// sends APCA_API_OAUTH (alpaca-trade-api-go v3.9.1 marketdata/rest.go defaultDo).
+	OAuthToken string
+	// Unauthorized401 answers refused credentials with the reference's 401 and code 40110000
+	// instead of the FAQ's 403 {"message":"forbidden."}.
+	Unauthorized401 bool
+	// SIPRefusalWithoutCode sends the recent-SIP refusal with its message only: the FAQ
+	// identifies it by the message, so a client must not depend on the code.
+	SIPRefusalWithoutCode bool
 
 	// Bars are served for any timeframe and adjustment, by symbol; they need not be sorted.
 	Bars map[string][]data.Bar
@@ -260,6 +269,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	h := w.Header()
+	// The Date header carries the server's clock (RFC 9110 section 6.6.1); net/http would
+	// stamp the real time, but a test's server may live at another time.
+	h.Set("Date", now.UTC().Format(http.TimeFormat))
+	// Sent on every answer, 200, 400 and 429 alike (docs.alpaca.markets/reference/stockbars,
+	// response headers).
 	h.Set("X-RateLimit-Limit", strconv.Itoa(s.opts.RateLimit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(remaining, 0)))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset, 10))
@@ -290,9 +304,16 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, now time.Time, f
 	if r.URL.Path != StockBarsPath && r.URL.Path != CryptoBarsPath {
 		return writeError(w, apiError{http.StatusNotFound, 0, "Not Found"}), 0
 	}
-	if r.URL.Path == StockBarsPath &&
-		(r.Header.Get("APCA-API-KEY-ID") != s.opts.KeyID || r.Header.Get("APCA-API-SECRET-KEY") != s.opts.SecretKey) {
-		return writeError(w, apiError{http.StatusUnauthorized, CodeUnauthorized, "request is not authorized"}), 0
+	// Crypto bars need no credentials (docs.alpaca.markets/reference/cryptobars-1 lists
+	// none), which is how --check separates the network from the key.
+	if r.URL.Path == StockBarsPath && !s.authorized(r) {
+		if s.opts.Unauthorized401 {
+			return writeError(w, apiError{http.StatusUnauthorized, CodeUnauthorized, "request is not authorized"}), 0
+		}
+		// The Market Data FAQ: 403 when the request was not authenticated or the credentials
+		// are wrong (docs.alpaca.markets/docs/market-data-faq); body as observed
+		// (alpacahq/Alpaca-API#228).
+		return writeError(w, apiError{http.StatusForbidden, 0, "forbidden."}), 0
 	}
 	switch fault {
 	case TooManyRequests:
@@ -425,6 +446,16 @@ func writeError(w http.ResponseWriter, e apiError) int {
 	return e.status
 }
 
+// authorized accepts the keys as headers or the OAuth token as a bearer token, the two ways
+// the SDK authenticates a regular user (marketdata/rest.go defaultDo).
+func (s *Server) authorized(r *http.Request) bool {
+	if s.opts.OAuthToken != "" && r.Header.Get("Authorization") == "Bearer "+s.opts.OAuthToken {
+		return true
+	}
+	return r.Header.Get("Authorization") == "" &&
+		r.Header.Get("APCA-API-KEY-ID") == s.opts.KeyID && r.Header.Get("APCA-API-SECRET-KEY") == s.opts.SecretKey
+}
+
 type query struct {
 	crypto     bool
 	symbols    []string
@@ -517,16 +548,28 @@ func (s *Server) parse(r *http.Request, now time.Time) (query, *apiError) {
 	q.feed = v.Get("feed")
 	switch q.feed {
 	case "":
+		// The default feed is sip (docs.alpaca.markets/reference/stockbars, feed); without a
+		// subscription the default end is 15 minutes ago, so the default request is served.
 		q.feed = "sip"
-		if !s.opts.RecentSIP {
-			q.feed = "iex"
+		if !s.opts.RecentSIP && v.Get("end") == "" {
+			q.end = now.Add(-15 * time.Minute)
 		}
 	case "sip", "iex", "otc", "boats":
 	default:
 		return q, unprocessable("invalid feed")
 	}
+	// Only the last 15 minutes of SIP are refused without a subscription
+	// (docs.alpaca.markets/docs/about-market-data-api, plans footnote); the message is the
+	// FAQ's, the code as observed.
 	if q.feed == "sip" && !s.opts.RecentSIP && q.end.After(now.Add(-15*time.Minute)) {
-		return q, &apiError{http.StatusForbidden, CodeUnprocessable, "subscription does not permit querying recent SIP data"}
+		code := CodeUnprocessable
+		if s.opts.SIPRefusalWithoutCode {
+			code = 0
+		}
+		return q, &apiError{http.StatusForbidden, code, "subscription does not permit querying recent SIP data"}
+	}
+	if q.end.Before(q.start) {
+		return q, unprocessable("end should not be before start")
 	}
 	return q, nil
 }

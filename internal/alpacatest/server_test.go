@@ -56,7 +56,7 @@ func TestValidation(t *testing.T) {
 		msg    string
 	}{
 		{"ok", StockBarsPath, nil, true, 200, 0, ""},
-		{"no key", StockBarsPath, nil, false, 401, CodeUnauthorized, "request is not authorized"},
+		{"no key", StockBarsPath, nil, false, 403, 0, "forbidden."},
 		{"crypto needs no key", CryptoBarsPath, map[string]string{"symbols": "BTC/USD"}, false, 200, 0, ""},
 		{"bad timeframe", StockBarsPath, map[string]string{"timeframe": "7Day"}, true, 422, CodeUnprocessable, "invalid timeframe"},
 		{"start after end", StockBarsPath, map[string]string{"start": "2024-01-03T00:00:00Z"}, true, 422, CodeUnprocessable, "end should not be before start"},
@@ -67,6 +67,8 @@ func TestValidation(t *testing.T) {
 		{"bad token", StockBarsPath, map[string]string{"page_token": "abc"}, true, 422, CodeUnprocessable, "page_token"},
 		{"recent sip", StockBarsPath, map[string]string{"feed": "sip", "end": "2024-01-02T15:20:00Z"}, true, 403, CodeUnprocessable, "recent SIP"},
 		{"old sip", StockBarsPath, map[string]string{"feed": "sip", "end": "2024-01-02T15:10:00Z"}, true, 200, 0, ""},
+		{"default feed is sip, ending 15 minutes ago", StockBarsPath, map[string]string{"feed": "", "end": ""}, true, 200, 0, ""},
+		{"default feed refuses a recent end", StockBarsPath, map[string]string{"feed": "", "end": "2024-01-02T15:20:00Z"}, true, 403, CodeUnprocessable, "subscription does not permit querying recent SIP data"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,7 +86,8 @@ func TestValidation(t *testing.T) {
 			if h.Get("X-RateLimit-Limit") != "200" || h.Get("X-RateLimit-Reset") == "" || h.Get("X-RateLimit-Remaining") == "" {
 				t.Errorf("rate-limit headers missing: %v", h)
 			}
-			if tt.status != 200 && (body["code"] != tt.code || !strings.Contains(body["message"].(string), tt.msg)) {
+			code, _ := body["code"].(float64) // absent from the FAQ's 403 body
+			if tt.status != 200 && (code != tt.code || !strings.Contains(body["message"].(string), tt.msg)) {
 				t.Errorf("body %v, want code %v message with %q", body, tt.code, tt.msg)
 			}
 		})
@@ -150,5 +153,78 @@ func TestDeterministicFaults(t *testing.T) {
 	}
 	if faulty == 0 || faulty == len(a) {
 		t.Errorf("%d of %d faulty at rate 0.5", faulty, len(a))
+	}
+}
+
+func TestDateHeaderAndOAuth(t *testing.T) {
+	now := time.Date(2025, 3, 4, 15, 16, 17, 0, time.UTC)
+	s := NewServer(t, Options{OAuthToken: "FAKETOKEN", RateLimit: 10000, Now: func() time.Time { return now }})
+	q := url.Values{"symbols": {"AAPL"}, "start": {"2025-03-03T00:00:00Z"}, "end": {"2025-03-04T00:00:00Z"}}
+	for _, tt := range []struct {
+		name   string
+		header map[string]string
+		status int
+	}{
+		{"bearer token", map[string]string{"Authorization": "Bearer FAKETOKEN"}, 200},
+		{"stale token", map[string]string{"Authorization": "Bearer OLDTOKEN"}, 403},
+		{"token beside keys", map[string]string{"Authorization": "Bearer OLDTOKEN", "APCA-API-KEY-ID": FakeKeyID, "APCA-API-SECRET-KEY": FakeSecret}, 403},
+		{"keys", map[string]string{"APCA-API-KEY-ID": FakeKeyID, "APCA-API-SECRET-KEY": FakeSecret}, 200},
+	} {
+		req, _ := http.NewRequest("GET", s.URL+StockBarsPath+"?"+q.Encode(), nil)
+		for k, v := range tt.header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s: status %d, want %d", tt.name, resp.StatusCode, tt.status)
+		}
+		if d, err := http.ParseTime(resp.Header.Get("Date")); err != nil || !d.Equal(now) {
+			t.Errorf("%s: Date %q, want the server's clock %v", tt.name, resp.Header.Get("Date"), now)
+		}
+		if resp.Header.Get("X-RateLimit-Limit") != "10000" {
+			t.Errorf("%s: X-RateLimit-Limit %q", tt.name, resp.Header.Get("X-RateLimit-Limit"))
+		}
+	}
+}
+
+func TestSIPRefusalWithoutCode(t *testing.T) {
+	now := t0.Add(time.Hour)
+	s := NewServer(t, Options{SIPRefusalWithoutCode: true, Now: func() time.Time { return now }})
+	q := url.Values{"symbols": {"AAPL"}, "start": {t0.Format(time.RFC3339)}, "end": {now.Format(time.RFC3339)}, "feed": {"sip"}}
+	status, _, body := get(t, s, StockBarsPath, q, true)
+	if _, hasCode := body["code"]; status != 403 || hasCode || body["message"] != "subscription does not permit querying recent SIP data" {
+		t.Fatalf("status %d body %v, want 403 with the message only", status, body)
+	}
+}
+
+func TestTradingAccount(t *testing.T) {
+	paper := NewTrading(t, TradingOptions{KeyID: "PKFAKE", SecretKey: "S", Paper: true})
+	for _, tt := range []struct {
+		key    string
+		status int
+	}{{"PKFAKE", 200}, {"AKFAKE", 401}, {"", 401}} {
+		req, _ := http.NewRequest("GET", paper.URL+AccountPath, nil)
+		req.Header.Set("APCA-API-KEY-ID", tt.key)
+		req.Header.Set("APCA-API-SECRET-KEY", "S")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("key %q: status %d, want %d", tt.key, resp.StatusCode, tt.status)
+		}
+		if tt.status == 401 && (body["code"] != float64(CodeUnauthorized) || body["message"] != "request is not authorized") {
+			t.Errorf("key %q: body %v", tt.key, body)
+		}
+		if tt.status == 200 && !strings.HasPrefix(body["account_number"].(string), "PA") {
+			t.Errorf("paper account number %v", body["account_number"])
+		}
 	}
 }

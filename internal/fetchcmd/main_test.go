@@ -265,7 +265,7 @@ func TestFetchBadKey(t *testing.T) {
 		}
 		t.Logf("error line: %s", lines[0])
 		u, _ := url.Parse(srv.URL)
-		for _, want := range []string{alpaca.EnvKeyID, alpaca.EnvSecretKey, "HTTP 401", u.Host + alpacatest.StockBarsPath} {
+		for _, want := range []string{alpaca.EnvKeyID, alpaca.EnvSecretKey, "HTTP 403", "forbidden.", alpaca.EnvOAuth, u.Host + alpacatest.StockBarsPath} {
 			if !strings.Contains(lines[0], want) {
 				t.Errorf("%q does not mention %q", lines[0], want)
 			}
