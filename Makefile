@@ -97,6 +97,7 @@ bench-table:
 benchstat:
 	$(BENCHSTAT) $(BENCH_OLD) $(BENCH_OUT)
 
-# Ten symbols by five years of minute bars through the built binaries, both stores.
+# Ten symbols by five years of minute bars through the built binaries, both stores, then 10 and
+# 50 symbols by ten years into DuckDB (TestScaleDecade: memory and time targets).
 scale:
 	BARKEEP_SCALE=1 $(GO) test -count=1 -run TestScale -v -timeout 30m ./internal/backtestcmd/

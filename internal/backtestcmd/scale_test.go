@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -101,6 +102,63 @@ func TestScale(t *testing.T) {
 		if !bytes.Equal(dj, pj) {
 			t.Errorf("stats.json %q differs between stores:\nduckdb:  %.300s\nparquet: %.300s", key, dj, pj)
 		}
+	}
+}
+
+// The ten-year runs: a backtest's memory should depend on the symbols and the timestamps the
+// report keeps, not on the bars, and its time should grow no faster than the bars.
+const (
+	decadeStart = "2015-01-01"
+	decadeEnd   = "2024-12-31"
+)
+
+var decadeRuns = []struct {
+	symbols int
+	maxRSS  int64         // peak RSS target, asserted
+	target  time.Duration // wall-time target, logged
+}{
+	{10, 300 << 20, 0},
+	{50, 400 << 20, 60 * time.Second},
+}
+
+// TestScaleDecade fetches ten years of synthetic minute bars for 10 and then 50 symbols (about
+// 9.6M and 48M bars) into one DuckDB store, backtests each with the default report (HTML and
+// the buy-and-hold benchmark), checks the peak RSS against its target, logs the time, and
+// checks that the 50-symbol run takes at most 6 times the 10-symbol one (the bars grow 5
+// times). It takes about 5 minutes on two cores, most of it fetching.
+func TestScaleDecade(t *testing.T) {
+	scaleOnly(t)
+	t.Logf("load average before: %s", loadAvg())
+	tmp := t.TempDir()
+	bin := buildBinaries(t, tmp)
+	store := filepath.Join(tmp, "decade.duckdb")
+	syms := slices.Clone(scaleSymbols)
+	for i := len(syms); i < 50; i++ {
+		syms = append(syms, fmt.Sprintf("S%02d", i+1))
+	}
+	walls := map[int]time.Duration{}
+	for _, run := range decadeRuns {
+		fetch := measure(t, filepath.Join(bin, "fetch"), "--source", "synth", "--symbols", strings.Join(syms[:run.symbols], ","),
+			"--tf", "1Min", "--start", decadeStart, "--end", decadeEnd, "--store", store, "--quiet")
+		bars := storedBars(t, store)
+		if want := int64(run.symbols) * 390 * 2400; bars < want {
+			t.Fatalf("%d symbols: store holds %d bars, want at least %d", run.symbols, bars, want)
+		}
+		out := filepath.Join(tmp, fmt.Sprintf("out-%d", run.symbols))
+		bt := measure(t, filepath.Join(bin, "backtest"), "--strategy", "sma", "--store", store, "--out", out, "--quiet")
+		walls[run.symbols] = bt.wall
+		t.Logf("%d symbols x 10 years: %d bars; fetch %v; backtest %v (%.0f bars/s, CPU %v), peak RSS %.0f MB (Go heap peak %.0f MB); load %s",
+			run.symbols, bars, fetch.wall.Round(time.Millisecond), bt.wall.Round(time.Millisecond), float64(bars)/bt.wall.Seconds(),
+			bt.cpu.Round(time.Millisecond), mb(bt.maxRSS), mb(bt.heapPeak), loadAvg())
+		if bt.maxRSS >= run.maxRSS {
+			t.Errorf("%d symbols: backtest peak RSS %.0f MB, want < %.0f MB", run.symbols, mb(bt.maxRSS), mb(run.maxRSS))
+		}
+		if run.target > 0 && bt.wall > run.target {
+			t.Logf("%d symbols: backtest took %v, over the %v target (reported, not asserted)", run.symbols, bt.wall.Round(time.Millisecond), run.target)
+		}
+	}
+	if ratio := walls[50].Seconds() / walls[10].Seconds(); ratio > 6 {
+		t.Errorf("the 50-symbol backtest took %.1f times the 10-symbol one, want at most 6", ratio)
 	}
 }
 
