@@ -26,7 +26,7 @@ type CostAssumptions struct {
 // costAssumptions describes the cost settings of c for a run from start to end.
 func costAssumptions(c engine.Config, start, end time.Time) CostAssumptions {
 	a := CostAssumptions{SlippageBps: c.SlippageBps, Commission: describeCommission(c.Commission), Fees: "none", FeeRates: []string{}, cfg: c}
-	a.Slippage = "none assumed (0 bps)"
+	a.Slippage = "none (0 bps)"
 	if c.SlippageBps != 0 {
 		a.Slippage = fmtBps(c.SlippageBps) + " per side on market and stop fills"
 	}

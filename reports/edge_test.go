@@ -197,7 +197,7 @@ func TestBenchmarkNamedAndCosts(t *testing.T) {
 	var buf bytes.Buffer
 	PrintSummary(&buf, s)
 	for where, text := range map[string]string{"terminal": buf.String(), "html": html} {
-		for _, want := range []string{"SPY", "The benchmark (SPY) did not pay the same costs as the strategy: its slippage none assumed (0 bps); commission none; regulatory fees none."} {
+		for _, want := range []string{"SPY", "The benchmark (SPY) did not pay the same costs as the strategy: its slippage none (0 bps); commission none; regulatory fees none."} {
 			if !strings.Contains(text, want) {
 				t.Errorf("%s lacks %q", where, want)
 			}

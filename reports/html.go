@@ -256,7 +256,7 @@ func cardNote(key string, s Summary) string {
 	case "breakeven_slippage_bps":
 		return "per side; " + fmtBps(c.SlippageBps) + " assumed"
 	case "max_drawdown":
-		return "daily closes; every bar: " + metricMust("max_drawdown_intraday").format(s.Strategy.MaxDrawdownIntraday)
+		return "every bar: " + metricMust("max_drawdown_intraday").format(s.Strategy.MaxDrawdownIntraday)
 	}
 	return ""
 }

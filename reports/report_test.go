@@ -423,7 +423,7 @@ func TestPrintSummary(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
-	for _, want := range []string{"Costs assumed: slippage none assumed (0 bps); commission none; regulatory fees none.",
+	for _, want := range []string{"Costs assumed: slippage none (0 bps); commission none; regulatory fees none.",
 		"No slippage was assumed", "break even", "35.3 bps of slippage per side", "The benchmark (SPY) paid the same costs",
 		"— Profit factor (SPY): no closed trade"} {
 		if !strings.Contains(notes, want) {
