@@ -10,4 +10,10 @@
 // JSON keys of stats.json, the rows of the report's statistics table and the conventions section
 // of the report. The doc comment of each Stats field repeats the formula word for word, and a
 // test keeps the two in step.
+//
+// A report never lets a figure mislead by what it leaves out: costs paid are split (commission,
+// regulatory fees, slippage) and shown beside the assumptions of the run's Config, with the
+// break-even slippage; the benchmark is named for what it holds and said to have paid the same
+// costs or not; a figure that cannot be computed is a dash (null) with its reason; times are New
+// York time with the offset everywhere (dates for daily bars).
 package reports
