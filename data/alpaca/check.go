@@ -284,6 +284,14 @@ func checkTrading(ctx context.Context, cc CheckConfig, cfg Config, src *Source, 
 		if err == nil {
 			return true, nil
 		}
+		// The transport turns error statuses into *APIError before the SDK sees them.
+		var our *APIError
+		if errors.As(err, &our) && (our.Status == 401 || our.Status == 403) {
+			return false, nil
+		}
+		if errors.As(err, &our) {
+			return false, fmt.Errorf("HTTP %d: %s", our.Status, our.Message)
+		}
 		var ae *trading.APIError
 		if errors.As(err, &ae) && (ae.StatusCode == 401 || ae.StatusCode == 403) {
 			return false, nil

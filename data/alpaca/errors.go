@@ -39,7 +39,7 @@ const codeSIPRecent = 42210000
 const msgSIPRecent = "subscription does not permit querying recent SIP data"
 
 func isSIPRecent(status int, code int, msg string) bool {
-	return status == 403 && (strings.Contains(strings.ToLower(msg), msgSIPRecent) ||
+	return status == 403 && (strings.Contains(strings.ToLower(msg), strings.ToLower(msgSIPRecent)) ||
 		(code == codeSIPRecent && strings.Contains(strings.ToLower(msg), "sip")))
 }
 

@@ -69,6 +69,13 @@ func (s *Source) Credential() string { return s.cfg.Credential() }
 // (to the second), and false before any answer.
 func (s *Source) ServerNow() (time.Time, bool) { return s.tr.serverNow() }
 
+// ServerTime is ServerNow for the fetch loop's optional data.Clock role: the zero time before
+// any answer.
+func (s *Source) ServerTime() time.Time {
+	t, _ := s.ServerNow()
+	return t
+}
+
 // RateLimit is the X-RateLimit-Limit the server last sent (0 before any) and the requests
 // a minute the Source now paces to (0 when unpaced).
 func (s *Source) RateLimit() (serverLimit int, pace float64) {

@@ -450,6 +450,7 @@ func unwrapTimeout(actx context.Context, err error) error {
 // for its token, so waits stay fair across goroutines and correct under a fake clock.
 type bucket struct {
 	mu     sync.Mutex
+	perMin float64
 	rate   float64 // tokens per second
 	burst  float64
 	tokens float64
@@ -469,6 +470,7 @@ func (b *bucket) setRPM(rpm float64) {
 	defer b.mu.Unlock()
 	// A small burst lets a few parallel fetches start at once without spending the minute's
 	// budget in the first second.
+	b.perMin = rpm
 	b.rate = rpm / 60
 	b.burst = float64(max(1, min(int(rpm)/20, 10)))
 	b.tokens = min(b.tokens, b.burst)
@@ -478,7 +480,7 @@ func (b *bucket) setRPM(rpm float64) {
 func (b *bucket) rpm() float64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.rate * 60
+	return b.perMin
 }
 
 func (b *bucket) reserve(now time.Time) time.Duration {

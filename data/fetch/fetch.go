@@ -182,32 +182,35 @@ func Run(ctx context.Context, src data.Source, st data.Writer, p Plan, progress 
 		c    Chunk
 		bars []data.Bar
 	}
-	work := make(chan Chunk)
+	groups := groupChunks(chunks, symbolsPerRequest(src))
+	work := make(chan []Chunk)
 	results := make(chan fetched, 4*workers) // room for chunks that finish while a write syncs
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for c := range work {
-				bars, err := fetchChunk(ctx, src, c)
+			for g := range work {
+				perChunk, err := fetchGroup(ctx, src, g)
 				if err != nil {
 					cancel(err)
 					return
 				}
-				select {
-				case results <- fetched{c, bars}:
-				case <-ctx.Done():
-					return
+				for i, c := range g {
+					select {
+					case results <- fetched{c, perChunk[i]}:
+					case <-ctx.Done():
+						return
+					}
 				}
 			}
 		}()
 	}
 	go func() {
 		defer close(work)
-		for _, c := range chunks {
+		for _, g := range groups {
 			select {
-			case work <- c:
+			case work <- g:
 			case <-ctx.Done():
 				return
 			}
@@ -314,24 +317,107 @@ loop:
 	return rep, nil
 }
 
-// fetchChunk collects one chunk's bars, keeping only the chunk's symbol and range (a source
-// whose end is inclusive, as Alpaca's is, may return a bar at End), sorted by time with
-// duplicates dropped, so the store receives exactly the bars of [Start, End).
-func fetchChunk(ctx context.Context, src data.Source, c Chunk) ([]data.Bar, error) {
-	req := data.Request{Symbols: []string{c.Symbol}, Timeframe: c.Timeframe, Start: c.Start, End: c.End, Adjustment: c.Adjustment}
-	var (
-		pages [][]data.Bar
-		total int
-	)
+// symbolsPerRequest is how many symbols src takes in one request when their chunks share a
+// range: a source whose page limit counts bars across symbols (Alpaca's) says so with a
+// SymbolsPerRequest method; any other gets one symbol a request, as before.
+func symbolsPerRequest(src data.Source) int {
+	if s, ok := src.(interface{ SymbolsPerRequest() int }); ok {
+		return max(s.SymbolsPerRequest(), 1)
+	}
+	return 1
+}
+
+// maxGroupBars bounds the bars one grouped request is expected to hold (by calendar time over
+// the timeframe, an overestimate), so that grouping never holds much more in memory than one
+// intraday chunk does.
+const maxGroupBars = 100_000
+
+// groupChunks puts chunks of the same timeframe, adjustment and range into groups of at most
+// n, to be fetched in one request; each chunk keeps its own coverage and store write, so
+// chunks and coverage stay exactly as planned. Groups keep the order of their first chunk.
+func groupChunks(chunks []Chunk, n int) [][]Chunk {
+	type key struct {
+		tf  data.Timeframe
+		adj data.Adjustment
+		r   data.Range
+	}
+	var groups [][]Chunk
+	open := map[key]int{} // the group still taking chunks of a key
+	for _, c := range chunks {
+		k := key{c.Timeframe, c.Adjustment, c.Range}
+		est := 1
+		if d := c.Timeframe.Duration(); d > 0 {
+			est = int(min(c.End.Sub(c.Start)/d+1, maxGroupBars))
+		}
+		if i, ok := open[k]; ok && len(groups[i]) < n && (len(groups[i])+1)*est <= maxGroupBars {
+			groups[i] = append(groups[i], c)
+			continue
+		}
+		open[k] = len(groups)
+		groups = append(groups, []Chunk{c})
+	}
+	return groups
+}
+
+// fetchGroup fetches the chunks of g, which share a timeframe, adjustment and range, in one
+// request, and returns each chunk's bars as chunkBars keeps them.
+func fetchGroup(ctx context.Context, src data.Source, g []Chunk) ([][]data.Bar, error) {
+	c := g[0]
+	syms := make([]string, len(g))
+	index := make(map[string]int, len(g))
+	for i, x := range g {
+		syms[i] = x.Symbol
+		index[x.Symbol] = i
+	}
+	req := data.Request{Symbols: syms, Timeframe: c.Timeframe, Start: c.Start, End: c.End, Adjustment: c.Adjustment}
+	pages := make([][][]data.Bar, len(g))
 	for page, err := range src.Bars(ctx, req) {
 		if err != nil {
+			if len(g) > 1 {
+				return nil, fmt.Errorf("%s and %d more symbols %s %s: %w", c.Symbol, len(g)-1, c.Timeframe, c.Range, err)
+			}
 			return nil, fmt.Errorf("%s %s: %w", c.Series, c.Range, err)
 		}
-		pages = append(pages, page)
-		total += len(page)
+		// A page goes to the chunks of the symbols it holds (most pages hold one).
+		last := -1
+		for _, b := range page {
+			if i, ok := index[b.Symbol]; ok && i != last {
+				if n := len(pages[i]); n == 0 || !samePage(pages[i][n-1], page) {
+					pages[i] = append(pages[i], page)
+				}
+				last = i
+			}
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	out := make([][]data.Bar, len(g))
+	for i, x := range g {
+		out[i] = chunkBars(x, pages[i])
+	}
+	return out, nil
+}
+
+// samePage reports whether a and b are the same page (not just equal bars).
+func samePage(a, b []data.Bar) bool { return len(a) > 0 && len(b) > 0 && &a[0] == &b[0] }
+
+// fetchChunk collects one chunk's bars.
+func fetchChunk(ctx context.Context, src data.Source, c Chunk) ([]data.Bar, error) {
+	out, err := fetchGroup(ctx, src, []Chunk{c})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// chunkBars keeps only the chunk's symbol and range of pages (a source whose end is
+// inclusive, as Alpaca's is, may return a bar at End), sorted by time with duplicates
+// dropped, so the store receives exactly the bars of [Start, End).
+func chunkBars(c Chunk, pages [][]data.Bar) []data.Bar {
+	total := 0
+	for _, page := range pages {
+		total += len(page)
 	}
 	bars := make([]data.Bar, 0, total)
 	sorted := true
@@ -348,7 +434,7 @@ func fetchChunk(ctx context.Context, src data.Source, c Chunk) ([]data.Bar, erro
 		}
 	}
 	if sorted { // the usual case: pages in order, no bar twice
-		return bars, nil
+		return bars
 	}
 	sort.SliceStable(bars, func(i, j int) bool { return bars[i].Time.Before(bars[j].Time) })
 	out := bars[:0]
@@ -359,7 +445,7 @@ func fetchChunk(ctx context.Context, src data.Source, c Chunk) ([]data.Bar, erro
 		}
 		out = append(out, b)
 	}
-	return out, nil
+	return out
 }
 
 // emptyTradingDays counts the trading days of r that have no bar. A day belongs to r when the
