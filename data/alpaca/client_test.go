@@ -243,7 +243,7 @@ func (m *memWriter) Write(_ context.Context, b data.Batch) error {
 }
 
 func (m *memWriter) Coverage(_ context.Context, s data.Series) (data.Ranges, error) { return nil, nil }
-func (m *memWriter) AsOf(context.Context, data.Series) (time.Time, error)        { return time.Time{}, nil }
+func (m *memWriter) AsOf(context.Context, data.Series) (time.Time, error)           { return time.Time{}, nil }
 
 // TestManySymbolsPerRequest: 100 symbols × 10 years of daily bars through the fetch loop take
 // at most 150 requests (one symbol a request took about 1,000), and every bar and chunk is
