@@ -1,6 +1,7 @@
 // Package sweep runs one strategy over the same bars with many parameter sets: the --grid
 // syntax (Grid), a Plan of every combination validated against the strategy's Spec, the
-// deterministic parallel runner (Execute), ranking (Rank), and the memory a sweep needs
+// deterministic parallel runner (Execute), ranking (Rank, and RankGroups, which ranks the
+// results that count ahead of thin ones), and the memory a sweep needs
 // (Need, CheckMemory).
 //
 // A Plan is an ordered list of Runs, each with its index and complete parameters; results

@@ -27,3 +27,28 @@ func TestRank(t *testing.T) {
 		}
 	}
 }
+
+func TestRankGroups(t *testing.T) {
+	type score struct{ v, trades float64 }
+	higher := func(a, b *score) int { return cmp.Compare(b.v, a.v) }
+	// Group 0: enough trades; 1: a few; 2: none.
+	group := func(s *score) int {
+		switch {
+		case s.trades == 0:
+			return 2
+		case s.trades < 30:
+			return 1
+		}
+		return 0
+	}
+	scores := []score{{0.5, 40}, {9, 2}, {0, 0}, {1.5, 31}, {3, 29}, {-1, 0}, {1.5, 100}}
+	want := []int{3, 6, 0, 1, 4, 2, 5}
+	if got := RankGroups(scores, higher, group); !slices.Equal(got, want) {
+		t.Errorf("RankGroups = %v, want %v", got, want)
+	}
+	// One group is Rank.
+	one := func(*score) int { return 0 }
+	if got, want := RankGroups(scores, higher, one), Rank(scores, higher); !slices.Equal(got, want) {
+		t.Errorf("RankGroups with one group = %v, Rank = %v", got, want)
+	}
+}
