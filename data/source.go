@@ -21,3 +21,27 @@ type Source interface {
 	// Feed names the data feed bars come from ("iex", "sip", "synth"), recorded with them.
 	Feed() string
 }
+
+// Clock is an optional role of a Source whose server stamps its answers with its own time (an
+// HTTP Date header): fetching decides with it, never with the local clock, which bars are
+// final. ServerTime returns the server's time at its latest answer, or the zero time before
+// the first.
+type Clock interface {
+	ServerTime() time.Time
+}
+
+// ActionSource is an optional role of a Source that knows corporate actions: fetching asks it,
+// before extending an adjusted series, whether an action changed the price basis since the
+// series was fetched.
+type ActionSource interface {
+	// Actions returns the actions on symbol that change prices adjusted as adj, with ex-dates
+	// (New York dates, as midnight New York) in [from, to], both inclusive.
+	Actions(ctx context.Context, symbol string, adj Adjustment, from, to time.Time) ([]Action, error)
+}
+
+// Action is one corporate action that moves a symbol's adjusted prices.
+type Action struct {
+	Symbol string
+	Type   string    // Alpaca's name: forward_split, reverse_split, cash_dividend...
+	ExDate time.Time // midnight New York of the ex-date: bars before it are adjusted
+}

@@ -39,11 +39,16 @@ func (a Adjustment) Norm() Adjustment {
 	return a
 }
 
-// Series names one stored sequence of bars.
+// Series names one stored sequence of bars. The feed is part of its identity as the adjustment
+// is: IEX and SIP bars of one symbol differ (IEX volume is a few percent of SIP's), so bars of
+// two feeds are stored apart and never mixed in one series.
 type Series struct {
 	Symbol     string
 	Timeframe  Timeframe
 	Adjustment Adjustment // "" is Raw
+	// Feed names where the bars came from ("sip", "iex", "synth"...). In a Coverage call ""
+	// means the series' only stored feed (an error when it has several).
+	Feed string
 }
 
 func (s Series) String() string {
@@ -51,8 +56,40 @@ func (s Series) String() string {
 	if a := s.Adjustment.Norm(); a != Raw {
 		out += " (" + string(a) + ")"
 	}
+	if s.Feed != "" {
+		out += " [" + s.Feed + "]"
+	}
 	return out
 }
+
+// UnknownFeed is the feed of bars written without one (and of bars an older store recorded
+// without one).
+const UnknownFeed = "unknown"
+
+// NormFeed returns feed with "" read as UnknownFeed: the feed under which a Batch is stored.
+func NormFeed(feed string) string {
+	if feed == "" {
+		return UnknownFeed
+	}
+	return feed
+}
+
+// ErrSeveralFeeds is returned (wrapped) when a Query or a Series leaves the feed empty and the
+// selected series are stored from several feeds: the caller must choose one, since bars of
+// different feeds are never mixed.
+var ErrSeveralFeeds = errors.New("several feeds stored")
+
+// SeveralFeedsError names the feeds a choice has to be made between.
+type SeveralFeedsError struct {
+	What  string   // what was selected, for the message
+	Feeds []string // sorted
+}
+
+func (e *SeveralFeedsError) Error() string {
+	return e.What + ": stored from several feeds (" + strings.Join(e.Feeds, ", ") + "): choose one"
+}
+
+func (e *SeveralFeedsError) Unwrap() error { return ErrSeveralFeeds }
 
 // Span is a range of one symbol that a Batch has fetched completely: the bars in it are all
 // there are, so a range with no bars (a holiday) is known empty rather than missing.
@@ -62,12 +99,21 @@ type Span struct {
 }
 
 // Batch is one atomic write: a store applies its bars and its coverage together or not at all.
+// Its series are (symbol, Timeframe, Adjustment, Feed) for each symbol of Bars and Covered.
 type Batch struct {
 	Timeframe  Timeframe
 	Adjustment Adjustment // "" is Raw
-	Feed       string     // where the bars came from: "iex", "sip", "synth"...; recorded with them
+	Feed       string     // where the bars came from: "iex", "sip", "synth"...; "" is UnknownFeed
 	Bars       []Bar      // any symbols, any order; a bar already stored is replaced
 	Covered    []Span     // ranges this batch completes; may be empty
+	// Replace drops every stored bar and covered range of the batch's series before applying
+	// it, in the same atomic write: an adjusted series refetched on a new price basis replaces
+	// the old one whole, and a reader sees the old series or the new one, never a mix.
+	Replace bool
+	// AsOf is when the bars were fetched by the data server's clock; the store records it per
+	// series (the latest write's), as the date the stored prices are adjusted as of. Zero
+	// leaves what is recorded.
+	AsOf time.Time
 }
 
 // Query selects bars to read. Zero Start or End means unbounded; ranges are half-open.
@@ -75,6 +121,9 @@ type Query struct {
 	Symbols    []string // empty: every symbol of the timeframe
 	Timeframe  Timeframe
 	Adjustment Adjustment // "" is Raw
+	// Feed selects the feed; "" selects the only feed the selected series are stored from,
+	// and fails with ErrSeveralFeeds when there are several.
+	Feed       string
 	Start, End time.Time
 }
 
@@ -83,24 +132,34 @@ type SeriesInfo struct {
 	Series
 	Bars        int64
 	First, Last time.Time // open times of the first and last bar; zero when Bars is 0
-	Feed        string    // feed of the most recent write
+	// AsOf is when the series was last fetched, by the data server's clock; zero when unknown
+	// (a store written before it was recorded, or a source without a clock).
+	AsOf time.Time
 }
 
 // Writer is the role of a store that fetching needs: adding bars and knowing what is already
 // complete, so that a rerun fetches only what is missing.
 type Writer interface {
 	// Write applies b atomically: an idempotent upsert of its bars keyed by
-	// (symbol, timeframe, adjustment, time), plus its coverage.
+	// (symbol, timeframe, adjustment, feed, time), plus its coverage and AsOf.
 	Write(ctx context.Context, b Batch) error
 	// Coverage returns the ranges of s that have been fetched completely, in normal form.
 	Coverage(ctx context.Context, s Series) (Ranges, error)
+}
+
+// AsOfer is the role of a Writer that records when each series was fetched (Batch.AsOf), as
+// both stores do: fetching reads it to tell whether a corporate action since then changed the
+// basis of an adjusted series. It is optional so that a Writer for tests or imports may skip it.
+type AsOfer interface {
+	// AsOf returns the AsOf recorded for s by its latest write that had one; zero when none.
+	AsOf(ctx context.Context, s Series) (time.Time, error)
 }
 
 // Reader is the role of a store that a backtest needs: streaming bars and listing what is there.
 type Reader interface {
 	// Read streams the selected bars ordered by time, then symbol, without loading them all.
 	Read(ctx context.Context, q Query) (BarIterator, error)
-	// Series lists what the store holds, ordered by timeframe, adjustment and symbol.
+	// Series lists what the store holds, ordered by timeframe, adjustment, symbol and feed.
 	Series(ctx context.Context) ([]SeriesInfo, error)
 }
 

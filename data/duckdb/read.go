@@ -40,9 +40,14 @@ func (s *Store) Read(ctx context.Context, q data.Query) (data.BarIterator, error
 	if !q.Timeframe.Valid() {
 		return nil, fmt.Errorf("read: invalid timeframe %v", q.Timeframe)
 	}
+	feed, err := s.resolveFeed(ctx, q.Timeframe, q.Adjustment, q.Feed, q.Symbols)
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
 	var sb strings.Builder
-	sb.WriteString(` FROM bars WHERE timeframe = $1 AND adjustment = $2`)
-	args := []any{q.Timeframe.String(), string(q.Adjustment.Norm())}
+	// Bars of two feeds are two series: a read never mixes them.
+	sb.WriteString(` FROM bars WHERE timeframe = $1 AND adjustment = $2 AND feed = $3`)
+	args := []any{q.Timeframe.String(), string(q.Adjustment.Norm()), feed}
 	if !q.Start.IsZero() {
 		args = append(args, micros(q.Start))
 		fmt.Fprintf(&sb, " AND time >= make_timestamptz($%d)", len(args))

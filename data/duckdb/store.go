@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,7 +25,7 @@ import (
 
 // SchemaVersion is the layout this package writes; files with a newer one are refused rather
 // than misread.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 const schemaSQL = `
 CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -42,21 +43,60 @@ CREATE TABLE bars (
 	vwap        DOUBLE      NOT NULL,
 	feed        VARCHAR     NOT NULL
 );
-CREATE TABLE coverage (
+` + coverageSQL + seriesSQL + `
+INSERT INTO meta VALUES ('format', 'barkeep'), ('schema_version', '2');
+`
+
+// coverageSQL creates the table of covered ranges, half-open and in normal form per series.
+const coverageSQL = `CREATE TABLE coverage (
 	symbol     VARCHAR     NOT NULL,
 	timeframe  VARCHAR     NOT NULL,
 	adjustment VARCHAR     NOT NULL,
 	start      TIMESTAMPTZ NOT NULL,
-	"end"      TIMESTAMPTZ NOT NULL
+	"end"      TIMESTAMPTZ NOT NULL,
+	feed       VARCHAR     NOT NULL
 );
-CREATE TABLE series (
+`
+
+// seriesSQL creates the table of series: one row per (symbol, timeframe, adjustment, feed)
+// that a write touched, with the data server's time of its latest fetch.
+const seriesSQL = `CREATE TABLE series (
 	symbol     VARCHAR NOT NULL,
 	timeframe  VARCHAR NOT NULL,
 	adjustment VARCHAR NOT NULL,
 	feed       VARCHAR NOT NULL,
-	PRIMARY KEY (symbol, timeframe, adjustment)
-);
-INSERT INTO meta VALUES ('format', 'barkeep'), ('schema_version', '1');
+	fetched_at TIMESTAMPTZ,
+	PRIMARY KEY (symbol, timeframe, adjustment, feed)
+);`
+
+// migrate1SQL brings a version 1 store to version 2, in one transaction. Version 1 kept the feed
+// per bar (each write's) and, per (symbol, timeframe, adjustment), the feed of the latest write;
+// coverage had no feed. Bars keep their own feed, which now splits them into series. A range
+// is covered for the one feed of its series' bars (or, without bars, for the feed its series
+// recorded); a series whose bars came from several feeds loses its coverage, since nothing
+// tells which feed fetched which range: a rerun fetches it again rather than claim bars of one
+// feed for the other. Bars written without a feed become UnknownFeed's.
+const migrate1SQL = `
+ALTER TABLE series RENAME TO series_v1;
+ALTER TABLE coverage RENAME TO coverage_v1;
+` + seriesSQL + coverageSQL + ` -- first: DuckDB builds no index in a transaction with updates
+UPDATE bars SET feed = 'unknown' WHERE feed = '';
+UPDATE series_v1 SET feed = 'unknown' WHERE feed = '';
+INSERT INTO coverage SELECT c.symbol, c.timeframe, c.adjustment, c.start, c."end", f.feed
+FROM coverage_v1 c JOIN (
+	SELECT symbol, timeframe, adjustment, min(feed) AS feed FROM bars
+	GROUP BY symbol, timeframe, adjustment HAVING count(DISTINCT feed) = 1
+	UNION ALL
+	SELECT s.symbol, s.timeframe, s.adjustment, s.feed FROM series_v1 s
+	WHERE NOT EXISTS (SELECT 1 FROM bars b WHERE b.symbol = s.symbol AND b.timeframe = s.timeframe
+		AND b.adjustment = s.adjustment)
+) f USING (symbol, timeframe, adjustment);
+INSERT INTO series (symbol, timeframe, adjustment, feed)
+	SELECT DISTINCT symbol, timeframe, adjustment, feed FROM bars
+	UNION SELECT DISTINCT symbol, timeframe, adjustment, feed FROM coverage;
+DROP TABLE series_v1;
+DROP TABLE coverage_v1;
+UPDATE meta SET value = '2' WHERE key = 'schema_version';
 `
 
 // Store is a data.Store in one DuckDB file.
@@ -215,38 +255,70 @@ func inspect(ctx context.Context, path string) error {
 }
 
 func checkSchema(ctx context.Context, db *sql.DB) error {
+	_, err := schemaVersion(ctx, db)
+	return err
+}
+
+// migrate brings a store of schema version v up to SchemaVersion in one transaction, so a
+// process killed meanwhile leaves the store as it was and the next Open migrates it again.
+func (s *Store) migrate(ctx context.Context, v int) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate schema %d: %w", v, err)
+	}
+	defer tx.Rollback()
+	if v == 1 {
+		if _, err := tx.ExecContext(ctx, migrate1SQL); err != nil {
+			return fmt.Errorf("migrate schema 1 to 2: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate schema %d: %w", v, err)
+	}
+	return nil
+}
+
+// schemaVersion checks that db holds a barkeep store this build can read and returns its
+// schema version.
+func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
 	var n int
 	err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables()
 		WHERE database_name = current_database() AND schema_name = 'main'
 		AND table_name IN ('meta', 'bars', 'coverage', 'series')`).Scan(&n)
 	if err != nil {
-		return fmt.Errorf("read catalog: %w", err)
+		return 0, fmt.Errorf("read catalog: %w", err)
 	}
 	if n != 4 {
-		return fmt.Errorf("a DuckDB database without barkeep's tables: %w", data.ErrNotStore)
+		return 0, fmt.Errorf("a DuckDB database without barkeep's tables: %w", data.ErrNotStore)
 	}
 	var format, version string
 	err = db.QueryRowContext(ctx, `SELECT
 		(SELECT value FROM meta WHERE key = 'format'),
 		(SELECT value FROM meta WHERE key = 'schema_version')`).Scan(&format, &version)
 	if err != nil {
-		return fmt.Errorf("a DuckDB database with an unreadable meta table (%v): %w", err, data.ErrNotStore)
+		return 0, fmt.Errorf("a DuckDB database with an unreadable meta table (%v): %w", err, data.ErrNotStore)
 	}
 	v, err := strconv.Atoi(version)
-	if format != "barkeep" || err != nil {
-		return fmt.Errorf("a DuckDB database whose meta table is not barkeep's: %w", data.ErrNotStore)
+	if format != "barkeep" || err != nil || v < 1 {
+		return 0, fmt.Errorf("a DuckDB database whose meta table is not barkeep's: %w", data.ErrNotStore)
 	}
 	if v > SchemaVersion {
-		return fmt.Errorf("schema version %d is newer than this barkeep reads (%d); upgrade barkeep: %w",
+		return 0, fmt.Errorf("schema version %d is newer than this barkeep reads (%d); upgrade barkeep: %w",
 			v, SchemaVersion, data.ErrNotStore)
 	}
-	return nil
+	return v, nil
 }
 
 func (s *Store) init(ctx context.Context, exists bool) error {
 	if exists {
-		if err := checkSchema(ctx, s.db); err != nil {
+		v, err := schemaVersion(ctx, s.db)
+		if err != nil {
 			return err
+		}
+		if v < SchemaVersion {
+			if err := s.migrate(ctx, v); err != nil {
+				return err
+			}
 		}
 	} else {
 		tx, err := s.db.BeginTx(ctx, nil)
@@ -298,9 +370,13 @@ func openRaw(path string) (mapping.Database, error) {
 
 // Coverage returns the fetched ranges of one series.
 func (s *Store) Coverage(ctx context.Context, sr data.Series) (data.Ranges, error) {
+	feed, err := s.resolveFeed(ctx, sr.Timeframe, sr.Adjustment, sr.Feed, []string{sr.Symbol})
+	if err != nil {
+		return nil, fmt.Errorf("coverage %s: %w", sr, err)
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT start, "end" FROM coverage
-		WHERE symbol = ? AND timeframe = ? AND adjustment = ? ORDER BY start`,
-		sr.Symbol, sr.Timeframe.String(), string(sr.Adjustment.Norm()))
+		WHERE symbol = ? AND timeframe = ? AND adjustment = ? AND feed = ? ORDER BY start`,
+		sr.Symbol, sr.Timeframe.String(), string(sr.Adjustment.Norm()), feed)
 	if err != nil {
 		return nil, fmt.Errorf("coverage %s: %w", sr, err)
 	}
@@ -311,6 +387,69 @@ func (s *Store) Coverage(ctx context.Context, sr data.Series) (data.Ranges, erro
 	// Stored rows are in normal form already; normalising again protects against rows a user
 	// added by hand.
 	return data.Normalize(rs), nil
+}
+
+// AsOf returns the data server's time of the latest fetch of sr, zero when none is recorded.
+func (s *Store) AsOf(ctx context.Context, sr data.Series) (time.Time, error) {
+	feed, err := s.resolveFeed(ctx, sr.Timeframe, sr.Adjustment, sr.Feed, []string{sr.Symbol})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("as-of of %s: %w", sr, err)
+	}
+	var at sql.NullTime
+	err = s.db.QueryRowContext(ctx, `SELECT fetched_at FROM series
+		WHERE symbol = ? AND timeframe = ? AND adjustment = ? AND feed = ?`,
+		sr.Symbol, sr.Timeframe.String(), string(sr.Adjustment.Norm()), feed).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !at.Valid {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("as-of of %s: %w", sr, err)
+	}
+	return at.Time.UTC(), nil
+}
+
+// resolveFeed returns feed, or when it is "" the one feed that the series of symbols (all of
+// the timeframe's when none) are stored from: "" when there is none, ErrSeveralFeeds when
+// there are several.
+func (s *Store) resolveFeed(ctx context.Context, tf data.Timeframe, adj data.Adjustment, feed string, symbols []string) (string, error) {
+	if feed != "" {
+		return feed, nil
+	}
+	q := `SELECT DISTINCT feed FROM series WHERE timeframe = ? AND adjustment = ?`
+	args := []any{tf.String(), string(adj.Norm())}
+	if len(symbols) > 0 {
+		q += ` AND symbol IN (?` + strings.Repeat(`, ?`, len(symbols)-1) + `)`
+		for _, sym := range symbols {
+			args = append(args, sym)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY feed`, args...)
+	if err != nil {
+		return "", fmt.Errorf("find feed: %w", err)
+	}
+	defer rows.Close()
+	var feeds []string
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			return "", fmt.Errorf("find feed: %w", err)
+		}
+		feeds = append(feeds, f)
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("find feed: %w", err)
+	}
+	switch len(feeds) {
+	case 0:
+		return "", nil
+	case 1:
+		return feeds[0], nil
+	}
+	what := tf.String() + " " + string(adj.Norm())
+	if len(symbols) > 0 {
+		what = strings.Join(symbols, ",") + " " + what
+	}
+	return "", &data.SeveralFeedsError{What: what, Feeds: feeds}
 }
 
 func scanRanges(rows *sql.Rows) ([]data.Range, error) {
@@ -330,11 +469,11 @@ func scanRanges(rows *sql.Rows) ([]data.Range, error) {
 // Series lists the stored series with their bar counts and first and last bar times.
 func (s *Store) Series(ctx context.Context) ([]data.SeriesInfo, error) {
 	rows, err := s.db.QueryContext(ctx, `
-		SELECT b.symbol, b.timeframe, b.adjustment, b.n, b.first, b.last, coalesce(s.feed, b.feed)
-		FROM (SELECT symbol, timeframe, adjustment, count(*) AS n, min(time) AS first,
-		             max(time) AS last, arg_max(feed, time) AS feed
-		      FROM bars GROUP BY symbol, timeframe, adjustment) b
-		LEFT JOIN series s USING (symbol, timeframe, adjustment)`)
+		SELECT b.symbol, b.timeframe, b.adjustment, b.n, b.first, b.last, b.feed, s.fetched_at
+		FROM (SELECT symbol, timeframe, adjustment, feed, count(*) AS n, min(time) AS first,
+		             max(time) AS last
+		      FROM bars GROUP BY symbol, timeframe, adjustment, feed) b
+		LEFT JOIN series s USING (symbol, timeframe, adjustment, feed)`)
 	if err != nil {
 		return nil, fmt.Errorf("list series: %w", err)
 	}
@@ -343,7 +482,8 @@ func (s *Store) Series(ctx context.Context) ([]data.SeriesInfo, error) {
 	for rows.Next() {
 		var info data.SeriesInfo
 		var tf, adj string
-		if err := rows.Scan(&info.Symbol, &tf, &adj, &info.Bars, &info.First, &info.Last, &info.Feed); err != nil {
+		var asof sql.NullTime
+		if err := rows.Scan(&info.Symbol, &tf, &adj, &info.Bars, &info.First, &info.Last, &info.Feed, &asof); err != nil {
 			return nil, fmt.Errorf("list series: %w", err)
 		}
 		if info.Timeframe, err = data.ParseTimeframe(tf); err != nil {
@@ -353,6 +493,9 @@ func (s *Store) Series(ctx context.Context) ([]data.SeriesInfo, error) {
 			return nil, fmt.Errorf("list series: %s %s: %w", info.Symbol, tf, err)
 		}
 		info.First, info.Last = info.First.UTC(), info.Last.UTC()
+		if asof.Valid {
+			info.AsOf = asof.Time.UTC()
+		}
 		out = append(out, info)
 	}
 	if err := rows.Err(); err != nil {
@@ -365,7 +508,10 @@ func (s *Store) Series(ctx context.Context) ([]data.SeriesInfo, error) {
 		if a.Adjustment != b.Adjustment {
 			return cmpStr(string(a.Adjustment), string(b.Adjustment))
 		}
-		return cmpStr(a.Symbol, b.Symbol)
+		if a.Symbol != b.Symbol {
+			return cmpStr(a.Symbol, b.Symbol)
+		}
+		return cmpStr(a.Feed, b.Feed)
 	})
 	return out, nil
 }

@@ -245,3 +245,30 @@ func TestDedupe(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenV1 opens a store written by the version before feeds were part of a series (see
+// storetest.CheckV1), migrates it in place, and opens it again as version 2.
+func TestOpenV1(t *testing.T) {
+	raw, err := os.ReadFile("testdata/v1.duckdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "v1.duckdb")
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		s, err := Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v string
+		if err := s.db.QueryRow(`SELECT value FROM meta WHERE key = 'schema_version'`).Scan(&v); err != nil || v != "2" {
+			t.Fatalf("schema version %q (%v), want 2", v, err)
+		}
+		storetest.CheckV1(t, s)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -27,19 +27,20 @@ const stageSQL = `CREATE TEMP TABLE IF NOT EXISTS stage (
 // skip row groups by their min/max before it joins.
 const deleteSQL = `DELETE FROM bars USING stage
 	WHERE bars.symbol = stage.symbol AND bars.time = stage.time
-	AND bars.timeframe = $1 AND bars.adjustment = $2
+	AND bars.timeframe = $1 AND bars.adjustment = $2 AND bars.feed = $5
 	AND bars.time >= make_timestamptz($3) AND bars.time <= make_timestamptz($4)`
 
 const insertSQL = `INSERT INTO bars
 	SELECT symbol, $1, $2, time, open, high, low, close, volume, trade_count, vwap, $3 FROM stage`
 
 // Write applies b atomically: every bar is validated before anything is staged, and the bars,
-// the series' feed and the merged coverage commit in one transaction.
+// the series rows (with AsOf) and the merged coverage commit in one transaction; with Replace,
+// the series' stored bars and coverage are deleted first in that same transaction.
 func (s *Store) Write(ctx context.Context, b data.Batch) error {
 	if err := validate(b); err != nil {
 		return fmt.Errorf("write %s %s: %w", b.Timeframe, b.Adjustment.Norm(), err)
 	}
-	if len(b.Bars) == 0 && len(b.Covered) == 0 {
+	if len(b.Bars) == 0 && len(b.Covered) == 0 && !b.Replace {
 		return nil
 	}
 	bars := dedupe(b.Bars)
@@ -55,7 +56,7 @@ func (s *Store) Write(ctx context.Context, b data.Batch) error {
 	stop := context.AfterFunc(ctx, func() { mapping.Interrupt(s.wconn) })
 	defer stop()
 	tf, adj := b.Timeframe.String(), string(b.Adjustment.Norm())
-	if err := s.write(tf, adj, b.Feed, bars, b.Covered); err != nil {
+	if err := s.write(tf, adj, data.NormFeed(b.Feed), bars, b.Covered, b.Replace, b.AsOf); err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			err = fmt.Errorf("%w (%v)", cerr, err)
 		}
@@ -66,17 +67,42 @@ func (s *Store) Write(ctx context.Context, b data.Batch) error {
 
 // write applies one batch in a transaction of few calls into DuckDB, since each call that
 // takes a while may cost the writer its turn on a busy processor: one that begins the
-// transaction and asks whether the bars replace stored ones, which symbols already record
-// this feed and what coverage is stored; the bars' append; and one that records the feeds and
-// the coverage and commits.
-func (s *Store) write(tf, adj, feed string, bars []data.Bar, spans []data.Span) (err error) {
+// transaction (deleting the series first for a replace) and asks whether the bars replace
+// stored ones and what coverage is stored; the bars' append; and one that records the series
+// and the coverage and commits.
+func (s *Store) write(tf, adj, feed string, bars []data.Bar, spans []data.Span, replace bool, asof time.Time) (err error) {
 	syms := extents(bars)
 	covSyms, covNew := groupSpans(spans)
 	lits, err := literals(tf, adj, feed, syms, covSyms)
 	if err != nil {
 		return err
 	}
+	touched := slices.Clone(covSyms)
+	for _, e := range syms {
+		if !slices.Contains(touched, e.sym) {
+			touched = append(touched, e.sym)
+		}
+	}
+	if replace {
+		for _, sp := range spans {
+			if sp.Empty() && !slices.Contains(touched, sp.Symbol) {
+				touched = append(touched, sp.Symbol)
+				lits.sym[sp.Symbol] = lits.quote(sp.Symbol)
+			}
+		}
+		if lits.err != nil {
+			return lits.err
+		}
+	}
 	q := lits.lookup(syms, covSyms)
+	if replace && len(touched) > 0 {
+		// Deleted first, the series' old bars and coverage are not there for the lookup to find:
+		// the new bars are appended and the new coverage stands alone.
+		in := lits.list(touched)
+		q = fmt.Sprintf(`DELETE FROM bars WHERE timeframe = %s AND adjustment = %s AND feed = %s AND symbol IN (%s); `+
+			`DELETE FROM coverage WHERE timeframe = %[1]s AND adjustment = %[2]s AND feed = %[3]s AND symbol IN (%[4]s); `,
+			lits.tf, lits.adj, lits.feed, in) + q
+	}
 	defer func() {
 		if err != nil {
 			// A failed COMMIT has already ended the transaction (a full disk, say): then
@@ -87,7 +113,6 @@ func (s *Store) write(tf, adj, feed string, bars []data.Bar, spans []data.Span) 
 		}
 	}()
 	overlap := false
-	hasFeed := make([]bool, len(syms))
 	stored := make([][]data.Range, len(covSyms))
 	err = rawQueryText(s.wconn, `BEGIN TRANSACTION; `+q, func(cols [][]int64) {
 		for i, k := range cols[0] {
@@ -95,8 +120,6 @@ func (s *Store) write(tf, adj, feed string, bars []data.Bar, spans []data.Span) 
 			switch {
 			case k == lookupOverlap:
 				overlap = a > 0
-			case k == lookupFeed:
-				hasFeed[a] = true
 			default:
 				stored[k] = append(stored[k], data.Range{Start: time.UnixMicro(a).UTC(), End: time.UnixMicro(b).UTC()})
 			}
@@ -118,26 +141,30 @@ func (s *Store) write(tf, adj, feed string, bars []data.Bar, spans []data.Span) 
 		}
 	}
 	var end strings.Builder
-	var feeds []string
-	for i, e := range syms {
-		if !hasFeed[i] {
-			feeds = append(feeds, "("+lits.sym[e.sym]+", "+lits.tf+", "+lits.adj+", "+lits.feed+")")
+	if len(touched) > 0 {
+		at := "NULL"
+		if !asof.IsZero() {
+			at = fmt.Sprintf("make_timestamptz(%d)", micros(asof))
 		}
-	}
-	if len(feeds) > 0 {
-		end.WriteString(`INSERT OR REPLACE INTO series VALUES ` + strings.Join(feeds, ", ") + `; `)
+		rows := make([]string, len(touched))
+		for i, sym := range touched {
+			rows[i] = "(" + lits.sym[sym] + ", " + lits.tf + ", " + lits.adj + ", " + lits.feed + ", " + at + ")"
+		}
+		// A write without AsOf (an import, a source without a clock) keeps what is recorded.
+		end.WriteString(`INSERT INTO series VALUES ` + strings.Join(rows, ", ") +
+			` ON CONFLICT DO UPDATE SET fetched_at = coalesce(excluded.fetched_at, series.fetched_at); `)
 	}
 	if len(covSyms) > 0 {
-		fmt.Fprintf(&end, `DELETE FROM coverage WHERE timeframe = %s AND adjustment = %s AND symbol IN (%s); `,
-			lits.tf, lits.adj, lits.list(covSyms))
-		end.WriteString(`INSERT INTO coverage VALUES `)
+		fmt.Fprintf(&end, `DELETE FROM coverage WHERE timeframe = %s AND adjustment = %s AND feed = %s AND symbol IN (%s); `,
+			lits.tf, lits.adj, lits.feed, lits.list(covSyms))
+		end.WriteString(`INSERT INTO coverage (symbol, timeframe, adjustment, start, "end", feed) VALUES `)
 		for i, sym := range covSyms {
 			for j, r := range data.Normalize(append(stored[i], covNew[i]...)) {
 				if i > 0 || j > 0 {
 					end.WriteString(", ")
 				}
-				fmt.Fprintf(&end, `(%s, %s, %s, make_timestamptz(%d), make_timestamptz(%d))`,
-					lits.sym[sym], lits.tf, lits.adj, micros(r.Start), micros(r.End))
+				fmt.Fprintf(&end, `(%s, %s, %s, make_timestamptz(%d), make_timestamptz(%d), %s)`,
+					lits.sym[sym], lits.tf, lits.adj, micros(r.Start), micros(r.End), lits.feed)
 			}
 		}
 		end.WriteString(`; `)
@@ -149,39 +176,37 @@ func (s *Store) write(tf, adj, feed string, bars []data.Bar, spans []data.Span) 
 	return nil
 }
 
-// Kinds of row in the answer of the lookup query; others are indexes of covered symbols.
-const (
-	lookupOverlap = -1
-	lookupFeed    = -2
-)
+// Kind of row in the answer of the lookup query; others are indexes of covered symbols.
+const lookupOverlap = -1
 
 // sqlLiterals are a batch's strings quoted for SQL text, which lets several statements go to
 // DuckDB in one call; prepared statements take one each.
 type sqlLiterals struct {
 	tf, adj, feed string
 	sym           map[string]string
+	err           error // the first string that cannot be quoted
 }
 
-func literals(tf, adj, feed string, syms []extent, covSyms []string) (sqlLiterals, error) {
-	l := sqlLiterals{sym: map[string]string{}}
-	var err error
-	quote := func(v string) string {
-		if strings.IndexByte(v, 0) >= 0 {
-			err = fmt.Errorf("NUL byte in %q", v)
-		}
-		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+func (l *sqlLiterals) quote(v string) string {
+	if strings.IndexByte(v, 0) >= 0 && l.err == nil {
+		l.err = fmt.Errorf("NUL byte in %q", v)
 	}
-	l.tf, l.adj, l.feed = quote(tf), quote(adj), quote(feed)
+	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+}
+
+func literals(tf, adj, feed string, syms []extent, covSyms []string) (*sqlLiterals, error) {
+	l := &sqlLiterals{sym: map[string]string{}}
+	l.tf, l.adj, l.feed = l.quote(tf), l.quote(adj), l.quote(feed)
 	for _, e := range syms {
-		l.sym[e.sym] = quote(e.sym)
+		l.sym[e.sym] = l.quote(e.sym)
 	}
 	for _, sym := range covSyms {
-		l.sym[sym] = quote(sym)
+		l.sym[sym] = l.quote(sym)
 	}
-	return l, err
+	return l, l.err
 }
 
-func (l sqlLiterals) list(syms []string) string {
+func (l *sqlLiterals) list(syms []string) string {
 	q := make([]string, len(syms))
 	for i, s := range syms {
 		q[i] = l.sym[s]
@@ -189,11 +214,10 @@ func (l sqlLiterals) list(syms []string) string {
 	return strings.Join(q, ", ")
 }
 
-// lookup is a query of rows (kind, a, b): whether a stored bar of the batch's symbols lies
-// within their time spans (lookupOverlap, a > 0 if so), each bar symbol whose series records
-// this feed already (lookupFeed, a its index in syms), and the stored coverage of each covered
+// lookup is a query of rows (kind, a, b): whether a stored bar of the batch's series lies
+// within their time spans (lookupOverlap, a > 0 if so) and the stored coverage of each covered
 // symbol (kind its index in covSyms, [a, b) in microseconds).
-func (l sqlLiterals) lookup(syms []extent, covSyms []string) string {
+func (l *sqlLiterals) lookup(syms []extent, covSyms []string) string {
 	var parts []string
 	if len(syms) > 0 {
 		lo, hi := syms[0].lo, syms[0].hi
@@ -205,8 +229,8 @@ func (l sqlLiterals) lookup(syms []extent, covSyms []string) string {
 		// of another symbol and so take the staged path without need, but never misses one.
 		var q strings.Builder
 		fmt.Fprintf(&q, `SELECT %d::BIGINT, (SELECT count(*) FROM (SELECT 1 FROM bars
-			WHERE timeframe = %s AND adjustment = %s
-			AND time >= make_timestamptz(%d) AND time <= make_timestamptz(%d)`, lookupOverlap, l.tf, l.adj, lo, hi)
+			WHERE timeframe = %s AND adjustment = %s AND feed = %s
+			AND time >= make_timestamptz(%d) AND time <= make_timestamptz(%d)`, lookupOverlap, l.tf, l.adj, l.feed, lo, hi)
 		if len(syms) <= maxOverlapTerms {
 			q.WriteString(` AND (`)
 			for i, e := range syms {
@@ -219,18 +243,11 @@ func (l sqlLiterals) lookup(syms []extent, covSyms []string) string {
 		}
 		q.WriteString(` LIMIT 1)), 0::BIGINT`)
 		parts = append(parts, q.String())
-		names := make([]string, len(syms))
-		for i, e := range syms {
-			names[i] = e.sym
-		}
-		parts = append(parts, fmt.Sprintf(`SELECT %d::BIGINT, (list_position([%s], symbol) - 1)::BIGINT, 0::BIGINT
-			FROM series WHERE timeframe = %s AND adjustment = %s AND feed = %s AND symbol IN (%[2]s)`,
-			lookupFeed, l.list(names), l.tf, l.adj, l.feed))
 	}
 	if len(covSyms) > 0 {
 		parts = append(parts, fmt.Sprintf(`SELECT (list_position([%s], symbol) - 1)::BIGINT, epoch_us(start), epoch_us("end")
-			FROM coverage WHERE timeframe = %s AND adjustment = %s AND symbol IN (%[1]s)`,
-			l.list(covSyms), l.tf, l.adj))
+			FROM coverage WHERE timeframe = %s AND adjustment = %s AND feed = %s AND symbol IN (%[1]s)`,
+			l.list(covSyms), l.tf, l.adj, l.feed))
 	}
 	if len(parts) == 0 {
 		return `SELECT 0::BIGINT, 0::BIGINT, 0::BIGINT WHERE false`
@@ -271,7 +288,7 @@ func (s *Store) replace(tf, adj, feed string, bars []data.Bar) error {
 		t := bars[i].Time.UnixMicro()
 		lo, hi = min(lo, t), max(hi, t)
 	}
-	if err := rawExec(s.wconn, deleteSQL, tf, adj, lo, hi); err != nil {
+	if err := rawExec(s.wconn, deleteSQL, tf, adj, lo, hi, feed); err != nil {
 		return fmt.Errorf("remove replaced bars: %w", err)
 	}
 	if err := rawExec(s.wconn, insertSQL, tf, adj, feed); err != nil {

@@ -83,7 +83,7 @@ func TestDirectAppendIsAtomic(t *testing.T) {
 	// A coverage table that refuses every row fails the last statements of a write.
 	if err := rawQueryText(s.wconn, `ALTER TABLE coverage RENAME TO coverage_kept;
 		CREATE TABLE coverage (symbol VARCHAR, timeframe VARCHAR, adjustment VARCHAR,
-			start TIMESTAMPTZ, "end" TIMESTAMPTZ CHECK (false))`, nil); err != nil {
+			start TIMESTAMPTZ, "end" TIMESTAMPTZ CHECK (false), feed VARCHAR)`, nil); err != nil {
 		t.Fatal(err)
 	}
 	later := storetest.Day0.Add(time.Hour)
@@ -113,7 +113,7 @@ func TestDirectAppendIsAtomic(t *testing.T) {
 	storetest.Equal(t, "after failed writes", got, first)
 	// And the direct path works once coverage can be recorded again, alongside the first bars.
 	more := storetest.Bars("AAPL", later, 100, time.Minute)
-	if err := s.Write(ctx, data.Batch{Timeframe: data.OneMin, Feed: "sip", Bars: more}); err != nil {
+	if err := s.Write(ctx, data.Batch{Timeframe: data.OneMin, Feed: "iex", Bars: more}); err != nil {
 		t.Fatal(err)
 	}
 	got = storetest.ReadAll(t, s, data.Query{Timeframe: data.OneMin})
@@ -122,8 +122,8 @@ func TestDirectAppendIsAtomic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(info) != 1 || info[0].Feed != "sip" || info[0].Bars != int64(len(first)+len(more)) {
-		t.Fatalf("series = %+v, want one AAPL series of %d bars from sip", info, len(first)+len(more))
+	if len(info) != 1 || info[0].Feed != "iex" || info[0].Bars != int64(len(first)+len(more)) {
+		t.Fatalf("series = %+v, want one AAPL series of %d bars from iex", info, len(first)+len(more))
 	}
 }
 

@@ -32,7 +32,8 @@ func (m *memStore) Series(context.Context) ([]data.SeriesInfo, error) {
 	var out []data.SeriesInfo
 	for s := range m.cov {
 		bars := m.all(s)
-		info := data.SeriesInfo{Series: s, Bars: int64(len(bars)), Feed: "test"}
+		info := data.SeriesInfo{Series: s, Bars: int64(len(bars))}
+		info.Feed = "test"
 		if len(bars) > 0 {
 			info.First, info.Last = bars[0].Time, bars[len(bars)-1].Time
 		}

@@ -24,7 +24,7 @@ func TestDuckDBReadsLake(t *testing.T) {
 	mustWrite(t, s, data.Batch{Timeframe: data.OneMin, Adjustment: data.Split, Feed: "iex", Bars: split})
 	mustWrite(t, s, data.Batch{Timeframe: data.OneDay, Feed: "sip", Bars: daily})
 	// A leftover of a crashed write must not show up either.
-	mustWriteFile(t, filepath.Join(dir, "timeframe=1Min", "symbol=AAPL", "year=2024", ".raw.parquet.0000.tmp"), []byte("PAR1 garbage"))
+	mustWriteFile(t, filepath.Join(dir, "timeframe=1Min", "symbol=AAPL", "feed=iex", "year=2024", ".raw.parquet.0000.tmp"), []byte("PAR1 garbage"))
 
 	db, err := sql.Open("duckdb", "")
 	if err != nil {

@@ -195,7 +195,7 @@ func TestReadRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Close()
-	_, err = files.Collect(context.Background(), files.Options{}, ReadRows(st.partitionFile(data.OneMin, "AAA", 2024, data.Raw)))
+	_, err = files.Collect(context.Background(), files.Options{}, ReadRows(st.partitionFile(data.Series{Symbol: "AAA", Timeframe: data.OneMin, Adjustment: data.Raw, Feed: "x"}, 2024)))
 	if err == nil || !strings.Contains(err.Error(), `:1: unknown column "feed"`) {
 		t.Fatalf("lake file: %v", err)
 	}

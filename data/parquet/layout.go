@@ -1,6 +1,7 @@
 package parquet
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,10 +17,13 @@ const (
 	markerName   = "_barkeep.json"
 	markerFormat = "barkeep-parquet-lake"
 	// formatVersion changes when a reader of the previous version would misread the lake.
-	formatVersion = 1
+	// Version 2 added the feed= level: a series is identified by its feed (Open migrates
+	// version 1 lakes, see migrate.go).
+	formatVersion = 2
 
 	tfPrefix   = "timeframe="
 	symPrefix  = "symbol="
+	feedPrefix = "feed="
 	yearPrefix = "year="
 
 	coveragePrefix = "_coverage."
@@ -87,12 +91,47 @@ func (s *Store) symDir(tf data.Timeframe, sym string) string {
 	return filepath.Join(s.tfDir(tf), symPrefix+escapeSymbol(sym))
 }
 
-func (s *Store) partitionFile(tf data.Timeframe, sym string, year int, adj data.Adjustment) string {
-	return filepath.Join(s.symDir(tf, sym), yearPrefix+strconv.Itoa(year), string(adj)+parquetSuffix)
+// feedDir holds the series of one symbol and feed; feeds are escaped as symbols are.
+func (s *Store) feedDir(tf data.Timeframe, sym, feed string) string {
+	return filepath.Join(s.symDir(tf, sym), feedPrefix+escapeSymbol(feed))
 }
 
-func (s *Store) coverageFile(tf data.Timeframe, sym string, adj data.Adjustment) string {
-	return filepath.Join(s.symDir(tf, sym), coveragePrefix+string(adj)+coverageSuffix)
+func (s *Store) partitionFile(sr data.Series, year int) string {
+	return filepath.Join(s.feedDir(sr.Timeframe, sr.Symbol, sr.Feed), yearPrefix+strconv.Itoa(year), string(sr.Adjustment)+parquetSuffix)
+}
+
+func (s *Store) coverageFile(sr data.Series) string {
+	return filepath.Join(s.feedDir(sr.Timeframe, sr.Symbol, sr.Feed), coveragePrefix+string(sr.Adjustment)+coverageSuffix)
+}
+
+func parseFeedDir(name string) (string, bool) {
+	v, ok := strings.CutPrefix(name, feedPrefix)
+	if !ok {
+		return "", false
+	}
+	feed, err := unescapeSymbol(v)
+	if err != nil {
+		return "", false
+	}
+	return feed, true
+}
+
+// listFeeds returns the feeds that have a directory under a symbol's.
+func (s *Store) listFeeds(tf data.Timeframe, sym string) ([]string, error) {
+	entries, err := os.ReadDir(s.symDir(tf, sym))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if feed, ok := parseFeedDir(e.Name()); ok && e.IsDir() {
+			out = append(out, feed)
+		}
+	}
+	return out, nil
 }
 
 func parseAdjustmentName(name, prefix, suffix string) (data.Adjustment, bool) {
@@ -148,7 +187,7 @@ func parseSymbolDir(name string) (string, bool) {
 // checkLayout walks dir and returns a description of the first entry that does not belong to a
 // lake, or "" when everything does. It reads directory names only, so it is cheap even for a
 // large lake.
-func checkLayout(dir string) (string, error) {
+func checkLayout(dir string, legacy bool) (string, error) {
 	top, err := os.ReadDir(dir)
 	if err != nil {
 		return "", fmt.Errorf("list %s: %w", dir, err)
@@ -162,14 +201,16 @@ func checkLayout(dir string) (string, error) {
 		if _, ok := parseTimeframeDir(name); !ok || !e.IsDir() {
 			return name, nil
 		}
-		if bad, err := checkTimeframeDir(filepath.Join(dir, name)); err != nil || bad != "" {
+		if bad, err := checkTimeframeDir(filepath.Join(dir, name), legacy); err != nil || bad != "" {
 			return filepath.Join(name, bad), err
 		}
 	}
 	return "", nil
 }
 
-func checkTimeframeDir(dir string) (string, error) {
+// checkTimeframeDir checks the symbol directories of one timeframe: each holds feed=
+// directories of series files, and with legacy also version 1's series files without that level.
+func checkTimeframeDir(dir string, legacy bool) (string, error) {
 	syms, err := os.ReadDir(dir)
 	if err != nil {
 		return "", fmt.Errorf("list %s: %w", dir, err)
@@ -183,30 +224,54 @@ func checkTimeframeDir(dir string) (string, error) {
 			return "", fmt.Errorf("list %s: %w", e.Name(), err)
 		}
 		for _, f := range entries {
-			name := f.Name()
-			if f.Type().IsRegular() {
-				if _, ok := parseAdjustmentName(name, coveragePrefix, coverageSuffix); ok || atomicfile.IsTemp(name) {
-					continue
+			if _, ok := parseFeedDir(f.Name()); ok && f.IsDir() {
+				sub, err := os.ReadDir(filepath.Join(dir, e.Name(), f.Name()))
+				if err != nil {
+					return "", fmt.Errorf("list %s: %w", f.Name(), err)
 				}
-				return filepath.Join(e.Name(), name), nil
-			}
-			if _, ok := parseYear(name); !ok || !f.IsDir() {
-				return filepath.Join(e.Name(), name), nil
-			}
-			files, err := os.ReadDir(filepath.Join(dir, e.Name(), name))
-			if err != nil {
-				return "", fmt.Errorf("list %s: %w", name, err)
-			}
-			for _, pf := range files {
-				if !pf.Type().IsRegular() {
-					return filepath.Join(e.Name(), name, pf.Name()), nil
+				for _, g := range sub {
+					if bad, err := checkSeriesEntry(filepath.Join(dir, e.Name(), f.Name()), g); err != nil || bad != "" {
+						return filepath.Join(e.Name(), f.Name(), bad), err
+					}
 				}
-				if _, ok := parseAdjustmentName(pf.Name(), "", parquetSuffix); ok || atomicfile.IsTemp(pf.Name()) {
-					continue
-				}
-				return filepath.Join(e.Name(), name, pf.Name()), nil
+				continue
+			}
+			if !legacy && !(f.Type().IsRegular() && atomicfile.IsTemp(f.Name())) {
+				return filepath.Join(e.Name(), f.Name()), nil
+			}
+			if bad, err := checkSeriesEntry(filepath.Join(dir, e.Name()), f); err != nil || bad != "" {
+				return filepath.Join(e.Name(), bad), err
 			}
 		}
+	}
+	return "", nil
+}
+
+// checkSeriesEntry checks one entry of a directory of series: a coverage sidecar, or a year=
+// directory of partition files. It returns the path, under dir, of what does not belong.
+func checkSeriesEntry(dir string, f os.DirEntry) (string, error) {
+	name := f.Name()
+	if f.Type().IsRegular() {
+		if _, ok := parseAdjustmentName(name, coveragePrefix, coverageSuffix); ok || atomicfile.IsTemp(name) {
+			return "", nil
+		}
+		return name, nil
+	}
+	if _, ok := parseYear(name); !ok || !f.IsDir() {
+		return name, nil
+	}
+	files, err := os.ReadDir(filepath.Join(dir, name))
+	if err != nil {
+		return "", fmt.Errorf("list %s: %w", name, err)
+	}
+	for _, pf := range files {
+		if !pf.Type().IsRegular() {
+			return filepath.Join(name, pf.Name()), nil
+		}
+		if _, ok := parseAdjustmentName(pf.Name(), "", parquetSuffix); ok || atomicfile.IsTemp(pf.Name()) {
+			continue
+		}
+		return filepath.Join(name, pf.Name()), nil
 	}
 	return "", nil
 }

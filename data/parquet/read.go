@@ -50,6 +50,13 @@ func (s *Store) Read(ctx context.Context, q data.Query) (data.BarIterator, error
 	}
 	slices.Sort(symbols)
 	symbols = slices.Compact(symbols)
+	// Bars of two feeds are two series: a read never mixes them.
+	if q.Feed, err = s.resolveFeed(q.Timeframe, adj, q.Feed, symbols); err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	if q.Feed == "" {
+		return data.NewSliceIterator(nil), nil
+	}
 
 	its, err := s.snapshot(ctx, q, adj, symbols, lo, hi)
 	if err != nil {
@@ -83,7 +90,7 @@ func (s *Store) snapshot(ctx context.Context, q data.Query, adj data.Adjustment,
 		if sym == "" {
 			return its, fmt.Errorf("read %s: empty symbol", q.Timeframe)
 		}
-		paths, err := s.seriesFiles(q.Timeframe, sym, adj, q)
+		paths, err := s.seriesFiles(data.Series{Symbol: sym, Timeframe: q.Timeframe, Adjustment: adj, Feed: q.Feed}, q)
 		if err != nil {
 			return its, fmt.Errorf("read %s %s: %w", sym, q.Timeframe, err)
 		}
@@ -126,8 +133,8 @@ func (s *Store) listSymbols(tf data.Timeframe) ([]string, error) {
 
 // seriesFiles returns the partition files of a series, oldest year first, pruned to the years
 // q's range touches.
-func (s *Store) seriesFiles(tf data.Timeframe, sym string, adj data.Adjustment, q data.Query) ([]string, error) {
-	dir := s.symDir(tf, sym)
+func (s *Store) seriesFiles(sr data.Series, q data.Query) ([]string, error) {
+	dir := s.feedDir(sr.Timeframe, sr.Symbol, sr.Feed)
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -153,7 +160,7 @@ func (s *Store) seriesFiles(tf data.Timeframe, sym string, adj data.Adjustment, 
 	sort.Ints(years)
 	files := make([]string, len(years))
 	for i, y := range years {
-		files[i] = filepath.Join(dir, yearPrefix+fmt.Sprint(y), string(adj)+parquetSuffix)
+		files[i] = s.partitionFile(sr, y)
 	}
 	return files, nil
 }

@@ -41,18 +41,25 @@ func (s *Store) Series(ctx context.Context) ([]data.SeriesInfo, error) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			infos, err := s.symbolSeries(tf, sym)
+			feeds, err := s.listFeeds(tf, sym)
 			if err != nil {
 				return nil, fmt.Errorf("series %s %s: %w", sym, tf, err)
 			}
-			out = append(out, infos...)
+			for _, feed := range feeds {
+				infos, err := s.symbolSeries(tf, sym, feed)
+				if err != nil {
+					return nil, fmt.Errorf("series %s %s %s: %w", sym, tf, feed, err)
+				}
+				out = append(out, infos...)
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b data.SeriesInfo) int {
 		return cmp.Or(
 			compareTimeframes(a.Timeframe, b.Timeframe),
 			strings.Compare(string(a.Adjustment), string(b.Adjustment)),
-			strings.Compare(a.Symbol, b.Symbol))
+			strings.Compare(a.Symbol, b.Symbol),
+			strings.Compare(a.Feed, b.Feed))
 	})
 	return out, nil
 }
@@ -62,9 +69,9 @@ func compareTimeframes(a, b data.Timeframe) int {
 	return cmp.Or(cmp.Compare(a.Duration(), b.Duration()), cmp.Compare(a.Unit, b.Unit), cmp.Compare(a.N, b.N))
 }
 
-// symbolSeries describes every adjustment of one symbol that has bars or coverage.
-func (s *Store) symbolSeries(tf data.Timeframe, sym string) ([]data.SeriesInfo, error) {
-	dir := s.symDir(tf, sym)
+// symbolSeries describes every adjustment of one symbol and feed that has bars or coverage.
+func (s *Store) symbolSeries(tf data.Timeframe, sym, feed string) ([]data.SeriesInfo, error) {
+	dir := s.feedDir(tf, sym, feed)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -72,7 +79,7 @@ func (s *Store) symbolSeries(tf data.Timeframe, sym string) ([]data.SeriesInfo, 
 	infos := map[data.Adjustment]*data.SeriesInfo{}
 	get := func(a data.Adjustment) *data.SeriesInfo {
 		if infos[a] == nil {
-			infos[a] = &data.SeriesInfo{Series: data.Series{Symbol: sym, Timeframe: tf, Adjustment: a}}
+			infos[a] = &data.SeriesInfo{Series: data.Series{Symbol: sym, Timeframe: tf, Adjustment: a, Feed: feed}}
 		}
 		return infos[a]
 	}
@@ -106,8 +113,8 @@ func (s *Store) symbolSeries(tf data.Timeframe, sym string) ([]data.SeriesInfo, 
 		if err != nil {
 			return nil, err
 		}
-		if sc != nil && sc.Feed != "" {
-			info.Feed = sc.Feed
+		if sc != nil && sc.AsOf != nil {
+			info.AsOf = sc.AsOf.UTC()
 		}
 		out = append(out, *info)
 	}
@@ -145,9 +152,6 @@ func addFileInfo(info *data.SeriesInfo, path string) (err error) {
 	}
 	info.Last = timeFromMicros(last)
 	info.Bars += n
-	if feed := pf.r.MetaData().KeyValueMetadata().FindValue(feedKey); feed != nil {
-		info.Feed = *feed
-	}
 	return nil
 }
 

@@ -60,6 +60,12 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		if err := json.Unmarshal(raw, &m); err != nil || m.Format != markerFormat {
 			return nil, fmt.Errorf("open parquet lake %s: %s is not a barkeep lake marker: %w", dir, markerName, data.ErrNotStore)
 		}
+		if m.Version == 1 {
+			if err := s.migrate1(ctx); err != nil {
+				return nil, fmt.Errorf("open parquet lake %s: migrate version 1: %w", dir, err)
+			}
+			return s, nil
+		}
 		if m.Version != formatVersion {
 			return nil, fmt.Errorf("open parquet lake %s: format version %d, this barkeep reads version %d: %w",
 				dir, m.Version, formatVersion, data.ErrNotStore)
@@ -87,7 +93,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("open parquet lake %s: %w", dir, err)
 	}
-	bad, err := checkLayout(dir)
+	bad, err := checkLayout(dir, false)
 	if err != nil {
 		return nil, fmt.Errorf("open parquet lake %s: %w", dir, err)
 	}

@@ -112,11 +112,13 @@ func TestOpenRejectsForeignDirectories(t *testing.T) {
 		{"non-hive subdirectory", []func(*testing.T, string){file("photos/cat.jpg", "meow")}},
 		{"lake with a stray top file", []func(*testing.T, string){lake, file("notes.txt", "x")}},
 		{"lake with a non-hive dir", []func(*testing.T, string){lake, file("backup/raw.parquet", "x")}},
-		{"lake with a bad timeframe", []func(*testing.T, string){lake, file("timeframe=7Sec/symbol=A/year=2024/raw.parquet", "x")}},
-		{"lake with an unescaped symbol", []func(*testing.T, string){lake, file("timeframe=1Min/symbol=a b/year=2024/raw.parquet", "x")}},
-		{"lake with a bad year", []func(*testing.T, string){lake, file("timeframe=1Min/symbol=A/year=24/raw.parquet", "x")}},
-		{"lake with a foreign parquet name", []func(*testing.T, string){lake, file("timeframe=1Min/symbol=AAPL/year=2024/part-0.parquet", "x")}},
+		{"lake with a bad timeframe", []func(*testing.T, string){lake, file("timeframe=7Sec/symbol=A/feed=iex/year=2024/raw.parquet", "x")}},
+		{"lake with an unescaped symbol", []func(*testing.T, string){lake, file("timeframe=1Min/symbol=a b/feed=iex/year=2024/raw.parquet", "x")}},
+		{"lake with a bad year", []func(*testing.T, string){lake, file("timeframe=1Min/symbol=A/feed=iex/year=24/raw.parquet", "x")}},
+		{"lake with a foreign parquet name", []func(*testing.T, string){lake, file("timeframe=1Min/symbol=AAPL/feed=iex/year=2024/part-0.parquet", "x")}},
 		{"lake with a stray file in a symbol", []func(*testing.T, string){lake, file("timeframe=1Min/symbol=AAPL/README", "x")}},
+		{"lake with a version 1 file in a version 2 lake", []func(*testing.T, string){lake, file("timeframe=1Min/symbol=AAPL/year=2024/raw.parquet", "x")}},
+		{"lake with a bad feed escape", []func(*testing.T, string){lake, file("timeframe=1Min/symbol=AAPL/feed=a b/year=2024/raw.parquet", "x")}},
 		{"marker of another format", []func(*testing.T, string){file(markerName, `{"format":"other","version":1}`)}},
 		{"marker of a newer version", []func(*testing.T, string){file(markerName, `{"format":"barkeep-parquet-lake","version":99}`)}},
 		{"marker not JSON", []func(*testing.T, string){file(markerName, `garbage`)}},
@@ -227,11 +229,11 @@ func TestLayoutOnDisk(t *testing.T) {
 		Covered: []data.Span{{Symbol: "BTC/USD", Range: data.Range{Start: btc[0].Time, End: btc[3].Time.Add(time.Minute)}}}})
 	mustWrite(t, s, data.Batch{Timeframe: data.OneMin, Adjustment: data.Split, Feed: "crypto", Bars: btc[:1]})
 	for _, rel := range []string{
-		"timeframe=1Min/symbol=BTC%2FUSD/year=2023/raw.parquet",
-		"timeframe=1Min/symbol=BTC%2FUSD/year=2024/raw.parquet",
-		"timeframe=1Min/symbol=BTC%2FUSD/year=2023/split.parquet",
-		"timeframe=1Min/symbol=BTC%2FUSD/_coverage.raw.json",
-		"timeframe=1Min/symbol=BTC%2FUSD/_coverage.split.json",
+		"timeframe=1Min/symbol=BTC%2FUSD/feed=crypto/year=2023/raw.parquet",
+		"timeframe=1Min/symbol=BTC%2FUSD/feed=crypto/year=2024/raw.parquet",
+		"timeframe=1Min/symbol=BTC%2FUSD/feed=crypto/year=2023/split.parquet",
+		"timeframe=1Min/symbol=BTC%2FUSD/feed=crypto/_coverage.raw.json",
+		"timeframe=1Min/symbol=BTC%2FUSD/feed=crypto/_coverage.split.json",
 	} {
 		if _, err := os.Stat(filepath.Join(dir, rel)); err != nil {
 			t.Errorf("expected %s: %v", rel, err)
@@ -256,17 +258,17 @@ func TestCrashLeftovers(t *testing.T) {
 	bars := storetest.Bars("AAPL", storetest.Day0, 100, time.Minute)
 	mustWrite(t, s, data.Batch{Timeframe: data.OneMin, Feed: "iex", Bars: bars,
 		Covered: []data.Span{{Symbol: "AAPL", Range: data.Range{Start: storetest.Day0, End: storetest.Day0.Add(time.Hour)}}}})
-	part := filepath.Join(dir, "timeframe=1Min", "symbol=AAPL", "year=2024")
+	part := filepath.Join(dir, "timeframe=1Min", "symbol=AAPL", "feed=iex", "year=2024")
 	good, err := os.ReadFile(filepath.Join(part, "raw.parquet"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	leftovers := map[string][]byte{
-		filepath.Join(part, ".raw.parquet.0123456789ab.tmp"):                             good,
-		filepath.Join(part, ".raw.parquet.ba9876543210.tmp"):                             good[:len(good)/3],
-		filepath.Join(part, ".split.parquet.000000000000.tmp"):                           []byte("garbage"),
-		filepath.Join(dir, "timeframe=1Min", "symbol=AAPL", "._coverage.raw.json.a.tmp"): []byte(`{"vers`),
-		filepath.Join(dir, "._barkeep.json.b.tmp"):                                       nil,
+		filepath.Join(part, ".raw.parquet.0123456789ab.tmp"):                                         good,
+		filepath.Join(part, ".raw.parquet.ba9876543210.tmp"):                                         good[:len(good)/3],
+		filepath.Join(part, ".split.parquet.000000000000.tmp"):                                       []byte("garbage"),
+		filepath.Join(dir, "timeframe=1Min", "symbol=AAPL", "feed=iex", "._coverage.raw.json.a.tmp"): []byte(`{"vers`),
+		filepath.Join(dir, "._barkeep.json.b.tmp"):                                                   nil,
 	}
 	for p, b := range leftovers {
 		if err := os.WriteFile(p, b, 0o644); err != nil {
@@ -299,8 +301,8 @@ func TestCrashLeftovers(t *testing.T) {
 func TestCorruptFilesGiveErrors(t *testing.T) {
 	bars := storetest.Bars("AAPL", storetest.Day0, 3000, time.Minute)
 	cov := []data.Span{{Symbol: "AAPL", Range: data.Range{Start: storetest.Day0, End: storetest.Day0.Add(time.Hour)}}}
-	partRel := filepath.Join("timeframe=1Min", "symbol=AAPL", "year=2024", "raw.parquet")
-	sideRel := filepath.Join("timeframe=1Min", "symbol=AAPL", "_coverage.raw.json")
+	partRel := filepath.Join("timeframe=1Min", "symbol=AAPL", "feed=iex", "year=2024", "raw.parquet")
+	sideRel := filepath.Join("timeframe=1Min", "symbol=AAPL", "feed=iex", "_coverage.raw.json")
 	tests := []struct {
 		name    string
 		rel     string
@@ -356,7 +358,7 @@ func TestCorruptFilesGiveErrors(t *testing.T) {
 			if tc.footer && serr == nil {
 				t.Errorf("Series did not notice the damage")
 			}
-			werr := s.Write(t.Context(), data.Batch{Timeframe: data.OneMin, Bars: bars[:1]})
+			werr := s.Write(t.Context(), data.Batch{Timeframe: data.OneMin, Feed: "iex", Bars: bars[:1]})
 			if tc.inWrite && werr == nil {
 				t.Errorf("Write merged into a damaged partition without complaint")
 			}
@@ -416,5 +418,41 @@ func mustWriteFile(t *testing.T, path string, b []byte) {
 	t.Helper()
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOpenV1 opens a lake written by the version before feeds were part of a series (see
+// storetest.CheckV1), migrates it in place to the feed= layout, and opens it again.
+func TestOpenV1(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lake")
+	if err := os.CopyFS(dir, os.DirFS("testdata/v1lake")); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		s, err := Open(t.Context(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		storetest.CheckV1(t, s)
+		s.Close()
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, markerName))
+	if err != nil || !strings.Contains(string(raw), `"version":2`) {
+		t.Fatalf("marker %s (%v), want version 2", raw, err)
+	}
+	for _, p := range []string{
+		"timeframe=1Day/symbol=MSFT/feed=iex/year=2024/raw.parquet",
+		"timeframe=1Day/symbol=MSFT/feed=sip/year=2024/raw.parquet",
+		"timeframe=1Day/symbol=AAPL/feed=sip/_coverage.split.json",
+		"timeframe=1Min/symbol=SPY/feed=synth/year=2024/raw.parquet",
+	} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Errorf("after migration: %v", err)
+		}
+	}
+	for _, p := range []string{"timeframe=1Day/symbol=MSFT/year=2024", "timeframe=1Day/symbol=MSFT/_coverage.raw.json"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("legacy %s still there (%v)", p, err)
+		}
 	}
 }

@@ -28,7 +28,9 @@ type partition struct {
 }
 
 // Write upserts b's bars, then records its coverage. Every bar is checked before the disk is
-// touched, so an invalid batch changes nothing.
+// touched, so an invalid batch changes nothing. With Replace, the series' old files are not
+// merged with: the new partitions replace them, the years they lack are removed, and the
+// sidecars are written anew, all under the lake's exclusive lock.
 func (s *Store) Write(ctx context.Context, b data.Batch) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -37,6 +39,7 @@ func (s *Store) Write(ctx context.Context, b data.Batch) error {
 	if err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
+	b.Feed = data.NormFeed(b.Feed)
 	parts, err := plan(b)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", b.Timeframe, err)
@@ -83,6 +86,12 @@ func (s *Store) Write(ctx context.Context, b data.Batch) error {
 	if err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
+	var stale, oldSides []string
+	if b.Replace {
+		if stale, oldSides, err = s.replaced(b, adj, parts); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -96,13 +105,73 @@ func (s *Store) Write(ctx context.Context, b data.Batch) error {
 		return fmt.Errorf("write: %w", err)
 	}
 	defer unlock()
+	// A replace first forgets the old coverage: a crash part way then leaves the series
+	// uncovered, which a rerun fetches whole, never covered on two price bases.
+	if err := removeAll(oldSides); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
 	if err := atomicfile.Publish(bars...); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	if err := removeAll(stale); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	if err := atomicfile.Publish(sides...); err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil
+}
+
+// removeAll removes files and syncs their directories.
+func removeAll(paths []string) error {
+	dirs := map[string]bool{}
+	for _, p := range paths {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		dirs[filepath.Dir(p)] = true
+	}
+	for d := range dirs {
+		if err := atomicfile.SyncDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// replaced lists what a replace removes: the partition files of the batch's series in years
+// the batch has no bars for, and their sidecars (those without a covered span in the batch
+// too, since the batch writes the others anew).
+func (s *Store) replaced(b data.Batch, adj data.Adjustment, parts []partition) (stale, sides []string, err error) {
+	syms := map[string]bool{}
+	kept := map[string]bool{}
+	for _, p := range parts {
+		syms[p.symbol] = true
+		kept[s.partitionFile(data.Series{Symbol: p.symbol, Timeframe: b.Timeframe, Adjustment: adj, Feed: b.Feed}, p.year)] = true
+	}
+	for _, sp := range b.Covered {
+		syms[sp.Symbol] = true
+	}
+	for sym := range syms {
+		sr := data.Series{Symbol: sym, Timeframe: b.Timeframe, Adjustment: adj, Feed: b.Feed}
+		sides = append(sides, s.coverageFile(sr))
+		dir := s.feedDir(b.Timeframe, sym, b.Feed)
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, e := range entries {
+			if y, ok := parseYear(e.Name()); ok && e.IsDir() {
+				if p := s.partitionFile(sr, y); !kept[p] {
+					stale = append(stale, p)
+				}
+			}
+		}
+	}
+	return stale, sides, nil
 }
 
 // stageSidecars prepares the coverage files of every symbol the batch touches: the old
@@ -126,25 +195,31 @@ func (s *Store) stageSidecars(b data.Batch, adj data.Adjustment, parts []partiti
 	sort.Strings(symbols)
 	var out []atomicfile.Staged
 	for _, sym := range symbols {
-		sr := data.Series{Symbol: sym, Timeframe: b.Timeframe, Adjustment: adj}
-		old, rs, err := s.readSidecar(sr)
-		if err != nil {
-			// A damaged sidecar only loses coverage, which is refetched: replace it rather
-			// than refuse every later write of the series.
-			slog.Warn("replacing unreadable coverage", "series", sr.String(), "err", err)
-			old, rs = nil, nil
+		sr := data.Series{Symbol: sym, Timeframe: b.Timeframe, Adjustment: adj, Feed: b.Feed}
+		var old *sidecar
+		var rs data.Ranges
+		if !b.Replace {
+			var err error
+			old, rs, err = s.readSidecar(sr)
+			if err != nil {
+				// A damaged sidecar only loses coverage, which is refetched: replace it rather
+				// than refuse every later write of the series.
+				slog.Warn("replacing unreadable coverage", "series", sr.String(), "err", err)
+				old, rs = nil, nil
+			}
 		}
-		feed := b.Feed
-		if feed == "" && old != nil {
-			feed = old.Feed
+		asof := b.AsOf
+		if asof.IsZero() && old != nil && old.AsOf != nil {
+			asof = *old.AsOf
 		}
 		for _, r := range covered[sym] {
 			rs = rs.Add(r)
 		}
-		if old != nil && old.Feed == feed && slices.Equal(rs, oldRanges(old)) {
+		if old != nil && (old.AsOf == nil) == asof.IsZero() && (old.AsOf == nil || old.AsOf.Equal(asof)) &&
+			slices.Equal(rs, oldRanges(old)) {
 			continue
 		}
-		f, err := s.stageSidecar(sr, feed, rs)
+		f, err := s.stageSidecar(sr, asof, rs)
 		if err != nil {
 			for _, f := range out {
 				os.Remove(f.Temp)
@@ -222,13 +297,16 @@ func plan(b data.Batch) ([]partition, error) {
 }
 
 func (s *Store) stagePartition(b data.Batch, adj data.Adjustment, p partition) (atomicfile.Staged, error) {
-	path := s.partitionFile(b.Timeframe, p.symbol, p.year, adj)
+	path := s.partitionFile(data.Series{Symbol: p.symbol, Timeframe: b.Timeframe, Adjustment: adj, Feed: b.Feed}, p.year)
 	dir := filepath.Dir(path)
 	if err := atomicfile.MkdirAll(dir); err != nil {
 		return atomicfile.Staged{}, err
 	}
 	var cols *columns
 	old, err := readPartition(path)
+	if b.Replace && err == nil {
+		err = os.ErrNotExist // the old bars are on another basis: none of them is kept
+	}
 	switch {
 	case err == nil:
 		cols = mergeColumns(old, b.Bars, p.bars, b.Feed)

@@ -21,9 +21,9 @@ type memStore struct {
 }
 
 type memState struct {
-	bars  map[data.Series]map[int64]data.Bar
-	cov   map[data.Series]data.Ranges
-	feeds map[data.Series]string
+	bars map[data.Series]map[int64]data.Bar
+	cov  map[data.Series]data.Ranges
+	asof map[data.Series]time.Time
 }
 
 var (
@@ -36,7 +36,7 @@ func openMem(t *testing.T, path string) data.Store {
 	defer memMu.Unlock()
 	st := memFiles[path]
 	if st == nil {
-		st = &memState{bars: map[data.Series]map[int64]data.Bar{}, cov: map[data.Series]data.Ranges{}, feeds: map[data.Series]string{}}
+		st = &memState{bars: map[data.Series]map[int64]data.Bar{}, cov: map[data.Series]data.Ranges{}, asof: map[data.Series]time.Time{}}
 		memFiles[path] = st
 	}
 	return &memStore{state: st}
@@ -58,36 +58,105 @@ func (m *memStore) Write(_ context.Context, b data.Batch) error {
 	}
 	memMu.Lock()
 	defer memMu.Unlock()
-	adj := b.Adjustment.Norm()
+	adj, feed := b.Adjustment.Norm(), data.NormFeed(b.Feed)
+	series := func(sym string) data.Series {
+		return data.Series{Symbol: sym, Timeframe: b.Timeframe, Adjustment: adj, Feed: feed}
+	}
+	touched := map[data.Series]bool{}
 	for _, bar := range b.Bars {
-		s := data.Series{Symbol: bar.Symbol, Timeframe: b.Timeframe, Adjustment: adj}
+		touched[series(bar.Symbol)] = true
+	}
+	for _, sp := range b.Covered {
+		touched[series(sp.Symbol)] = true
+	}
+	for s := range touched {
+		if b.Replace {
+			delete(m.state.bars, s)
+			delete(m.state.cov, s)
+		}
+		if !b.AsOf.IsZero() {
+			m.state.asof[s] = b.AsOf.UTC()
+		}
+	}
+	for _, bar := range b.Bars {
+		s := series(bar.Symbol)
 		if m.state.bars[s] == nil {
 			m.state.bars[s] = map[int64]data.Bar{}
 		}
 		bar.Time = bar.Time.UTC()
 		m.state.bars[s][bar.Time.UnixMicro()] = bar
-		m.state.feeds[s] = b.Feed
 	}
 	for _, sp := range b.Covered {
-		s := data.Series{Symbol: sp.Symbol, Timeframe: b.Timeframe, Adjustment: adj}
+		s := series(sp.Symbol)
 		m.state.cov[s] = m.state.cov[s].Add(sp.Range)
 	}
 	return nil
+}
+
+// feedOf resolves an empty feed to the only one stored for the selection.
+func (m *memStore) feedOf(tf data.Timeframe, adj data.Adjustment, feed string, syms []string) (string, error) {
+	if feed != "" {
+		return feed, nil
+	}
+	var feeds []string
+	for _, mp := range []map[data.Series]bool{keys(m.state.bars), keys(m.state.cov)} {
+		for s := range mp {
+			if s.Timeframe == tf && s.Adjustment == adj.Norm() && (len(syms) == 0 || slices.Contains(syms, s.Symbol)) &&
+				!slices.Contains(feeds, s.Feed) {
+				feeds = append(feeds, s.Feed)
+			}
+		}
+	}
+	slices.Sort(feeds)
+	switch len(feeds) {
+	case 0:
+		return "", nil
+	case 1:
+		return feeds[0], nil
+	}
+	return "", &data.SeveralFeedsError{What: tf.String(), Feeds: feeds}
+}
+
+func keys[V any](m map[data.Series]V) map[data.Series]bool {
+	out := map[data.Series]bool{}
+	for k := range m {
+		out[k] = true
+	}
+	return out
 }
 
 func (m *memStore) Coverage(_ context.Context, s data.Series) (data.Ranges, error) {
 	memMu.Lock()
 	defer memMu.Unlock()
 	s.Adjustment = s.Adjustment.Norm()
+	var err error
+	if s.Feed, err = m.feedOf(s.Timeframe, s.Adjustment, s.Feed, []string{s.Symbol}); err != nil {
+		return nil, err
+	}
 	return slices.Clone(m.state.cov[s]), nil
+}
+
+func (m *memStore) AsOf(_ context.Context, s data.Series) (time.Time, error) {
+	memMu.Lock()
+	defer memMu.Unlock()
+	s.Adjustment = s.Adjustment.Norm()
+	var err error
+	if s.Feed, err = m.feedOf(s.Timeframe, s.Adjustment, s.Feed, []string{s.Symbol}); err != nil {
+		return time.Time{}, err
+	}
+	return m.state.asof[s], nil
 }
 
 func (m *memStore) Read(_ context.Context, q data.Query) (data.BarIterator, error) {
 	memMu.Lock()
 	defer memMu.Unlock()
+	feed, err := m.feedOf(q.Timeframe, q.Adjustment, q.Feed, q.Symbols)
+	if err != nil {
+		return nil, err
+	}
 	var out []data.Bar
 	for s, bars := range m.state.bars {
-		if s.Timeframe != q.Timeframe || s.Adjustment != q.Adjustment.Norm() ||
+		if s.Timeframe != q.Timeframe || s.Adjustment != q.Adjustment.Norm() || s.Feed != feed ||
 			(len(q.Symbols) > 0 && !slices.Contains(q.Symbols, s.Symbol)) {
 			continue
 		}
@@ -105,7 +174,10 @@ func (m *memStore) Series(context.Context) ([]data.SeriesInfo, error) {
 	defer memMu.Unlock()
 	var out []data.SeriesInfo
 	for s, bars := range m.state.bars {
-		info := data.SeriesInfo{Series: s, Bars: int64(len(bars)), Feed: m.state.feeds[s]}
+		if len(bars) == 0 {
+			continue
+		}
+		info := data.SeriesInfo{Series: s, Bars: int64(len(bars)), AsOf: m.state.asof[s]}
 		for _, b := range bars {
 			if info.First.IsZero() || b.Time.Before(info.First) {
 				info.First = b.Time
@@ -123,7 +195,10 @@ func (m *memStore) Series(context.Context) ([]data.SeriesInfo, error) {
 		if a.Adjustment != b.Adjustment {
 			return map[bool]int{true: -1, false: 1}[a.Adjustment < b.Adjustment]
 		}
-		return map[bool]int{true: -1, false: 1}[a.Symbol < b.Symbol]
+		if a.Symbol != b.Symbol {
+			return map[bool]int{true: -1, false: 1}[a.Symbol < b.Symbol]
+		}
+		return map[bool]int{true: -1, false: 1}[a.Feed < b.Feed]
 	})
 	return out, nil
 }

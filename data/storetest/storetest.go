@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -39,6 +40,9 @@ func Run(t *testing.T, open Opener) {
 		{"Reopen", testReopen},
 		{"InvalidBatchRejected", testInvalidBatch},
 		{"CloseIteratorEarly", testCloseEarly},
+		{"FeedsApart", testFeedsApart},
+		{"ReplaceSeries", testReplace},
+		{"AsOf", testAsOf},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -370,16 +374,17 @@ func testSeriesListing(t *testing.T, open Opener, path string) {
 	daily := Bars("AAPL", Day0, 4, 24*time.Hour)
 	write(t, s, data.Batch{Timeframe: data.OneDay, Feed: "sip", Bars: daily})
 	write(t, s, data.Batch{Timeframe: data.OneMin, Feed: "iex", Bars: msft[:20]})
-	write(t, s, data.Batch{Timeframe: data.OneMin, Feed: "sip", Bars: msft[10:]}) // latest feed wins
+	write(t, s, data.Batch{Timeframe: data.OneMin, Feed: "sip", Bars: msft[10:]}) // a second series
 	write(t, s, data.Batch{Timeframe: data.OneMin, Adjustment: data.Split, Feed: "iex", Bars: aapl})
 	write(t, s, data.Batch{Timeframe: data.OneMin, Feed: "iex", Bars: aapl})
 	info := func(sym string, tf data.Timeframe, adj data.Adjustment, feed string, bars []data.Bar) data.SeriesInfo {
-		return data.SeriesInfo{Series: data.Series{Symbol: sym, Timeframe: tf, Adjustment: adj}, Bars: int64(len(bars)),
-			First: bars[0].Time, Last: bars[len(bars)-1].Time, Feed: feed}
+		return data.SeriesInfo{Series: data.Series{Symbol: sym, Timeframe: tf, Adjustment: adj, Feed: feed}, Bars: int64(len(bars)),
+			First: bars[0].Time, Last: bars[len(bars)-1].Time}
 	}
 	want := []data.SeriesInfo{
 		info("AAPL", data.OneMin, data.Raw, "iex", aapl),
-		info("MSFT", data.OneMin, data.Raw, "sip", msft),
+		info("MSFT", data.OneMin, data.Raw, "iex", msft[:20]),
+		info("MSFT", data.OneMin, data.Raw, "sip", msft[10:]),
 		info("AAPL", data.OneMin, data.Split, "iex", aapl),
 		info("AAPL", data.OneDay, data.Raw, "sip", daily),
 	}
@@ -393,7 +398,7 @@ func testSeriesListing(t *testing.T, open Opener, path string) {
 	for i := range want {
 		g, w := got[i], want[i]
 		g.Adjustment = g.Adjustment.Norm()
-		if g.Series != w.Series || g.Bars != w.Bars || !g.First.Equal(w.First) || !g.Last.Equal(w.Last) || g.Feed != w.Feed {
+		if g.Series != w.Series || g.Bars != w.Bars || !g.First.Equal(w.First) || !g.Last.Equal(w.Last) {
 			t.Errorf("Series[%d] = %+v, want %+v", i, got[i], w)
 		}
 	}
@@ -512,3 +517,125 @@ func testCloseEarly(t *testing.T, open Opener, path string) {
 }
 
 func context0() context.Context { return context.Background() }
+
+// testFeedsApart: bars of two feeds are two series, read and covered apart and never mixed; a
+// read or a coverage that leaves the feed out gets the only feed, or ErrSeveralFeeds.
+func testFeedsApart(t *testing.T, open Opener, path string) {
+	s := openClosed(t, open, path)
+	iex := Bars("AAPL", Day0, 10, 24*time.Hour)
+	sip := Scale(iex, 3)
+	write(t, s, data.Batch{Timeframe: data.OneDay, Feed: "iex", Bars: iex, Covered: []data.Span{span("AAPL", 0, 10)}})
+	write(t, s, data.Batch{Timeframe: data.OneDay, Feed: "sip", Bars: sip[:5], Covered: []data.Span{span("AAPL", 0, 5)}})
+	write(t, s, data.Batch{Timeframe: data.OneDay, Feed: "sip", Bars: Bars("MSFT", Day0, 3, 24*time.Hour)})
+	Equal(t, "iex", ReadAll(t, s, data.Query{Symbols: []string{"AAPL"}, Timeframe: data.OneDay, Feed: "iex"}), iex)
+	Equal(t, "sip", ReadAll(t, s, data.Query{Symbols: []string{"AAPL"}, Timeframe: data.OneDay, Feed: "sip"}), sip[:5])
+	sameRanges(t, "iex coverage", coverage(t, s, data.Series{Symbol: "AAPL", Timeframe: data.OneDay, Feed: "iex"}),
+		data.Ranges{span("AAPL", 0, 10).Range})
+	sameRanges(t, "sip coverage", coverage(t, s, data.Series{Symbol: "AAPL", Timeframe: data.OneDay, Feed: "sip"}),
+		data.Ranges{span("AAPL", 0, 5).Range})
+	if got := ReadAll(t, s, data.Query{Symbols: []string{"AAPL"}, Timeframe: data.OneDay, Feed: "boats"}); len(got) != 0 {
+		t.Fatalf("a feed never written read %d bars", len(got))
+	}
+	// MSFT alone has one feed: an empty Feed takes it.
+	if got := ReadAll(t, s, data.Query{Symbols: []string{"MSFT"}, Timeframe: data.OneDay}); len(got) != 3 {
+		t.Fatalf("MSFT with its only feed read %d bars, want 3", len(got))
+	}
+	if _, err := s.Read(ctx(t), data.Query{Symbols: []string{"AAPL"}, Timeframe: data.OneDay}); !errors.Is(err, data.ErrSeveralFeeds) {
+		t.Fatalf("read of two feeds without a choice: err %v, want ErrSeveralFeeds", err)
+	}
+	if _, err := s.Coverage(ctx(t), data.Series{Symbol: "AAPL", Timeframe: data.OneDay}); !errors.Is(err, data.ErrSeveralFeeds) {
+		t.Fatalf("coverage of two feeds without a choice: err %v, want ErrSeveralFeeds", err)
+	}
+	infos, err := s.Series(ctx(t))
+	if err != nil {
+		t.Fatalf("Series: %v", err)
+	}
+	var got []string
+	for _, in := range infos {
+		got = append(got, fmt.Sprintf("%s/%s/%d", in.Symbol, in.Feed, in.Bars))
+	}
+	if want := []string{"AAPL/iex/10", "AAPL/sip/5", "MSFT/sip/3"}; !slices.Equal(got, want) {
+		t.Fatalf("Series: %v, want %v", got, want)
+	}
+}
+
+// testReplace: a Replace batch drops its series' bars and coverage first, in the same write, and
+// leaves every other series (feed, adjustment, symbol) alone.
+func testReplace(t *testing.T, open Opener, path string) {
+	s := openClosed(t, open, path)
+	old := Bars("AAPL", Day0, 10, 24*time.Hour)
+	other := Bars("MSFT", Day0, 10, 24*time.Hour)
+	write(t, s, data.Batch{Timeframe: data.OneDay, Adjustment: data.Split, Feed: "sip", Bars: append(slices.Clone(old), other...),
+		Covered: []data.Span{span("AAPL", 0, 10), span("MSFT", 0, 10)}})
+	write(t, s, data.Batch{Timeframe: data.OneDay, Adjustment: data.Split, Feed: "iex", Bars: old, Covered: []data.Span{span("AAPL", 0, 10)}})
+	write(t, s, data.Batch{Timeframe: data.OneDay, Feed: "sip", Bars: old, Covered: []data.Span{span("AAPL", 0, 10)}})
+	// The new basis: a 2-for-1 split halves every price, and the refetch starts a day later
+	// (the first day is gone from the source): nothing of the old series may survive.
+	newer := Scale(old[1:8], 0.5)
+	write(t, s, data.Batch{Timeframe: data.OneDay, Adjustment: data.Split, Feed: "sip", Bars: newer,
+		Covered: []data.Span{span("AAPL", 1, 8)}, Replace: true})
+	Equal(t, "replaced", ReadAll(t, s, data.Query{Symbols: []string{"AAPL"}, Timeframe: data.OneDay, Adjustment: data.Split, Feed: "sip"}), newer)
+	sameRanges(t, "replaced coverage", coverage(t, s, data.Series{Symbol: "AAPL", Timeframe: data.OneDay, Adjustment: data.Split, Feed: "sip"}),
+		data.Ranges{span("AAPL", 1, 8).Range})
+	Equal(t, "other symbol", ReadAll(t, s, data.Query{Symbols: []string{"MSFT"}, Timeframe: data.OneDay, Adjustment: data.Split, Feed: "sip"}), other)
+	Equal(t, "other feed", ReadAll(t, s, data.Query{Symbols: []string{"AAPL"}, Timeframe: data.OneDay, Adjustment: data.Split, Feed: "iex"}), old)
+	Equal(t, "other adjustment", ReadAll(t, s, data.Query{Symbols: []string{"AAPL"}, Timeframe: data.OneDay, Feed: "sip"}), old)
+	sameRanges(t, "other symbol's coverage", coverage(t, s, data.Series{Symbol: "MSFT", Timeframe: data.OneDay, Adjustment: data.Split, Feed: "sip"}),
+		data.Ranges{span("MSFT", 0, 10).Range})
+	// A replace whose refetch found nothing empties the series but keeps the range covered.
+	write(t, s, data.Batch{Timeframe: data.OneDay, Adjustment: data.Split, Feed: "sip", Covered: []data.Span{span("AAPL", 2, 4)}, Replace: true})
+	if got := ReadAll(t, s, data.Query{Symbols: []string{"AAPL"}, Timeframe: data.OneDay, Adjustment: data.Split, Feed: "sip"}); len(got) != 0 {
+		t.Fatalf("after an empty replace read %d bars", len(got))
+	}
+	sameRanges(t, "empty replace coverage", coverage(t, s, data.Series{Symbol: "AAPL", Timeframe: data.OneDay, Adjustment: data.Split, Feed: "sip"}),
+		data.Ranges{span("AAPL", 2, 4).Range})
+}
+
+// testAsOf: the AsOf of a series' latest write that had one is recorded, survives a reopen and
+// is listed; it belongs to one feed's series.
+func testAsOf(t *testing.T, open Opener, path string) {
+	s := open(t, path)
+	sr := data.Series{Symbol: "AAPL", Timeframe: data.OneDay, Adjustment: data.All, Feed: "sip"}
+	asof := func(sr data.Series) time.Time {
+		t.Helper()
+		a, ok := s.(data.AsOfer)
+		if !ok {
+			t.Fatalf("%T records no AsOf: it is not a data.AsOfer", s)
+		}
+		at, err := a.AsOf(ctx(t), sr)
+		if err != nil {
+			t.Fatalf("AsOf %s: %v", sr, err)
+		}
+		return at
+	}
+	if at := asof(sr); !at.IsZero() {
+		t.Fatalf("AsOf of a series never written: %v", at)
+	}
+	t1 := time.Date(2024, 3, 20, 21, 5, 7, 0, time.UTC)
+	t2 := t1.Add(49 * time.Hour)
+	bars := Bars("AAPL", Day0, 5, 24*time.Hour)
+	write(t, s, data.Batch{Timeframe: data.OneDay, Adjustment: data.All, Feed: "sip", Bars: bars[:3], AsOf: t1})
+	write(t, s, data.Batch{Timeframe: data.OneDay, Adjustment: data.All, Feed: "iex", Bars: bars[:3], AsOf: t2})
+	if at := asof(sr); !at.Equal(t1) {
+		t.Fatalf("AsOf = %v, want %v", at, t1)
+	}
+	write(t, s, data.Batch{Timeframe: data.OneDay, Adjustment: data.All, Feed: "sip", Bars: bars[3:]})
+	if at := asof(sr); !at.Equal(t1) {
+		t.Fatalf("a write without AsOf changed it: %v, want %v", at, t1)
+	}
+	write(t, s, data.Batch{Timeframe: data.OneDay, Adjustment: data.All, Feed: "sip", Covered: []data.Span{span("AAPL", 0, 5)}, AsOf: t2})
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	s = openClosed(t, open, path)
+	if at := asof(sr); !at.Equal(t2) {
+		t.Fatalf("AsOf after reopen = %v, want %v", at, t2)
+	}
+	infos, err := s.Series(ctx(t))
+	if err != nil {
+		t.Fatalf("Series: %v", err)
+	}
+	if len(infos) != 2 || infos[0].Feed != "iex" || !infos[0].AsOf.Equal(t2) || infos[1].Feed != "sip" || !infos[1].AsOf.Equal(t2) {
+		t.Fatalf("Series = %+v, want iex and sip as of %v", infos, t2)
+	}
+}
