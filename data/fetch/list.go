@@ -15,11 +15,15 @@ type Listing struct {
 	Symbol     string          `json:"symbol"`
 	Timeframe  data.Timeframe  `json:"timeframe"`
 	Adjustment data.Adjustment `json:"adjustment"`
-	Feed       string          `json:"feed"` // of the series' most recent write
+	Feed       string          `json:"feed"` // part of the series' identity, as the adjustment is
 	Bars       int64           `json:"bars"`
 	First      *time.Time      `json:"first_bar"` // open time, UTC; null without bars
 	Last       *time.Time      `json:"last_bar"`
-	Covered    []Span          `json:"covered"` // ranges fetched completely, half-open, in order
+	// FetchedAt is when the series was last fetched, by the data server's clock; null when
+	// the store does not know (written before it was recorded, or from a source without a
+	// clock, such as files).
+	FetchedAt *time.Time `json:"fetched_at"`
+	Covered   []Span     `json:"covered"` // ranges fetched completely, half-open, in order
 	// MissingDays are the days inside Covered without a single bar, as YYYY-MM-DD in New York:
 	// trading days for stocks, every day for crypto pairs. A day counts when the time its first
 	// bar would open (09:30 New York for intraday stock bars, midnight otherwise) is covered.
@@ -56,6 +60,10 @@ func List(ctx context.Context, st Lister) ([]Listing, error) {
 			first, last := info.First.UTC(), info.Last.UTC()
 			l.First, l.Last = &first, &last
 		}
+		if !info.AsOf.IsZero() {
+			at := info.AsOf.UTC()
+			l.FetchedAt = &at
+		}
 		cov, err := st.Coverage(ctx, s)
 		if err != nil {
 			return nil, fmt.Errorf("coverage of %s: %w", s, err)
@@ -75,7 +83,7 @@ func List(ctx context.Context, st Lister) ([]Listing, error) {
 
 // missingDays lists the days of cov that have no bar of s.
 func missingDays(ctx context.Context, st data.Reader, s data.Series, cov data.Ranges) ([]string, error) {
-	it, err := st.Read(ctx, data.Query{Symbols: []string{s.Symbol}, Timeframe: s.Timeframe, Adjustment: s.Adjustment,
+	it, err := st.Read(ctx, data.Query{Symbols: []string{s.Symbol}, Timeframe: s.Timeframe, Adjustment: s.Adjustment, Feed: s.Feed,
 		Start: cov[0].Start, End: cov[len(cov)-1].End})
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", s, err)

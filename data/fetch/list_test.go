@@ -12,7 +12,20 @@ import (
 	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
-// Read and Series make memStore a Lister, for List's tests.
+// lister makes memStore, which keeps no feeds, a Lister whose series come from feed "test"
+// and were fetched at fetchedAt.
+type lister struct{ *memStore }
+
+var fetchedAt = time.Date(2024, 2, 2, 12, 0, 0, 0, time.UTC)
+
+func (l lister) Coverage(ctx context.Context, s data.Series) (data.Ranges, error) {
+	if s.Feed != "test" {
+		return nil, nil
+	}
+	s.Feed = ""
+	return l.memStore.Coverage(ctx, s)
+}
+
 func (m *memStore) Read(_ context.Context, q data.Query) (data.BarIterator, error) {
 	var out []data.Bar
 	for s := range m.bars {
@@ -32,7 +45,7 @@ func (m *memStore) Series(context.Context) ([]data.SeriesInfo, error) {
 	var out []data.SeriesInfo
 	for s := range m.cov {
 		bars := m.all(s)
-		info := data.SeriesInfo{Series: s, Bars: int64(len(bars))}
+		info := data.SeriesInfo{Series: s, Bars: int64(len(bars)), AsOf: fetchedAt}
 		info.Feed = "test"
 		if len(bars) > 0 {
 			info.First, info.Last = bars[0].Time, bars[len(bars)-1].Time
@@ -64,7 +77,7 @@ func TestList(t *testing.T) {
 	if _, err := Run(ctx, &hourly{pageSize: 100}, st, Plan{Symbols: []string{"AAPL"}, Timeframes: []data.Timeframe{data.OneHour}, Start: ny(2024, 2, 1), End: ny(2024, 2, 2)}, nil); err != nil {
 		t.Fatal(err)
 	}
-	got, err := List(ctx, st)
+	got, err := List(ctx, lister{st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +99,7 @@ func TestList(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, key := range []string{`"symbol":"AAPL"`, `"timeframe":"1Hour"`, `"adjustment":"raw"`, `"feed":"test"`, `"bars":`,
-		`"first_bar":"2024-01-01T05:00:00Z"`, `"last_bar":`, `"covered":[{"start":"2024-01-01T05:00:00Z","end":"2024-01-13T05:00:00Z"}`, `"missing_days":["2024-01-08"]`} {
+		`"first_bar":"2024-01-01T05:00:00Z"`, `"last_bar":`, `"fetched_at":"2024-02-02T12:00:00Z"`, `"covered":[{"start":"2024-01-01T05:00:00Z","end":"2024-01-13T05:00:00Z"}`, `"missing_days":["2024-01-08"]`} {
 		if !strings.Contains(string(raw), key) {
 			t.Fatalf("JSON %s lacks %s", raw, key)
 		}
