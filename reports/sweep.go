@@ -36,9 +36,15 @@ type Sweep struct {
 	Params []string
 	// Rows are the combinations that ran, in combination order (the first axis varies slowest).
 	Rows []SweepRow
-	// Order holds the indices of Rows from best to worst by Rank, as
-	// sweep.Rank(stats, RankBy(Rank)) gives them: the tables list its first Top.
+	// Order holds the indices of Rows from best to worst by Rank, the runs of enough trades
+	// first, then those of fewer than MinTrades, then those that made none, as
+	// sweep.RankGroups(stats, RankBy(Rank), SweepGroup(MinTrades)) gives them: the tables list
+	// the first Top ranked runs.
 	Order []int
+	// MinTrades is the fewest closed trades a run needs to be ranked (--min-trades): a
+	// statistic of a handful of trades is mostly luck, and the best of many such runs is the
+	// luckiest.
+	MinTrades int
 	// Combinations counts every combination of the axes, Skipped those the strategy rejected
 	// (SkipReason is the first rejection, as an example).
 	Combinations, Skipped int
@@ -47,7 +53,70 @@ type Sweep struct {
 	Top                   int    // rows in the HTML and terminal tables; 20 when zero
 	Jobs                  int    // runs in parallel, for the record
 	Elapsed               time.Duration
+	// NoHTML leaves index.html out (--no-html): sweep.csv alone is written.
+	NoHTML bool
 }
+
+// SweepStatus says whether a run is ranked, and why not.
+type SweepStatus uint8
+
+const (
+	Ranked    SweepStatus = iota // it made at least MinTrades closed trades
+	FewTrades                    // it traded, but fewer than MinTrades closed trades: left out of the ranking
+	NoTrade                      // it made no trade at all: it ran, and was not invalid, but says nothing
+)
+
+// String is the status as sweep.csv's status column writes it.
+func (st SweepStatus) String() string {
+	switch st {
+	case Ranked:
+		return "ranked"
+	case FewTrades:
+		return "few_trades"
+	case NoTrade:
+		return "no_trade"
+	}
+	return "unknown"
+}
+
+// StatusOf is the status of a run's statistics when ranking needs minTrades closed trades. A
+// run holding a position it never closed traded.
+func StatusOf(st *Stats, minTrades int) SweepStatus {
+	switch {
+	case st.Trades == 0 && st.OpenTrades == 0:
+		return NoTrade
+	case st.Trades < minTrades:
+		return FewTrades
+	}
+	return Ranked
+}
+
+// SweepGroup is the group function sweep.RankGroups takes: ranked runs, then thin ones, then
+// those with no trade.
+func SweepGroup(minTrades int) func(*Stats) int {
+	return func(st *Stats) int { return int(StatusOf(st, minTrades)) }
+}
+
+func (s Sweep) status(i int) SweepStatus { return StatusOf(&s.Rows[i].Stats, s.MinTrades) }
+
+// counts are how many runs are ranked, thin and without trade.
+func (s Sweep) counts() (ranked, few, none int) {
+	for i := range s.Rows {
+		switch s.status(i) {
+		case Ranked:
+			ranked++
+		case FewTrades:
+			few++
+		default:
+			none++
+		}
+	}
+	return ranked, few, none
+}
+
+// fewTrades is the count of trades under which a best row earns a warning: the default of
+// --min-trades, below which a Sharpe ratio or a win rate is mostly noise.
+const fewTrades = 30
 
 func (s Sweep) top() int {
 	if s.Top <= 0 {
@@ -56,12 +125,36 @@ func (s Sweep) top() int {
 	return s.Top
 }
 
-// shown is the top of Order: the rows the tables list.
-func (s Sweep) shown() []int {
-	if len(s.Order) > s.top() {
-		return s.Order[:s.top()]
+// shown is the top of the ranked runs in Order: the rows the tables list. When no run made
+// MinTrades trades, it is the top of the thin ones instead, and thin says so: something to
+// look at, flagged, rather than an empty table.
+func (s Sweep) shown() (rows []int, thin bool) {
+	want := Ranked
+	if ranked, few, _ := s.counts(); ranked == 0 && few > 0 {
+		want, thin = FewTrades, true
 	}
-	return s.Order
+	for _, i := range s.Order {
+		if s.status(i) == want && len(rows) < s.top() {
+			rows = append(rows, i)
+		}
+	}
+	return rows, thin
+}
+
+// warning is what the tables say when the best row shown rests on few trades, or "".
+func (s Sweep) warning() string {
+	rows, thin := s.shown()
+	if len(rows) == 0 {
+		return ""
+	}
+	n := s.Rows[rows[0]].Stats.Trades
+	switch {
+	case thin:
+		return fmt.Sprintf("No combination made %d trades (--min-trades): these rows are the best of the thin results, not a ranking. The best rests on %d trades, too few to tell skill from luck.", s.MinTrades, n)
+	case n < fewTrades:
+		return fmt.Sprintf("The best row rests on %d trades: too few to tell skill from luck (raise --min-trades to rank only runs with more).", n)
+	}
+	return ""
 }
 
 // checkOrder reports an Order that is not a ranking of every row once.
@@ -70,16 +163,23 @@ func (s Sweep) checkOrder() error {
 		return fmt.Errorf("%d rows ranked of %d", len(s.Order), len(s.Rows))
 	}
 	seen := make([]bool, len(s.Rows))
+	last := Ranked
 	for _, i := range s.Order {
 		if i < 0 || i >= len(s.Rows) || seen[i] {
 			return fmt.Errorf("order %v is not a ranking of %d rows", s.Order, len(s.Rows))
 		}
 		seen[i] = true
+		// Thin runs and runs without trade follow the ranked ones, never among them.
+		st := s.status(i)
+		if st < last {
+			return fmt.Errorf("order ranks a run of %s among those of %s (min trades %d)", st, last, s.MinTrades)
+		}
+		last = st
 	}
 	return nil
 }
 
-// WriteSweepDir writes sweep.csv and index.html into dir, atomically as WriteDir does: into a
+// WriteSweepDir writes sweep.csv and index.html (unless s.NoHTML) into dir, atomically as WriteDir does: into a
 // temporary directory beside dir, swapped in with one rename. An existing dir is replaced only
 // if it is empty or holds a previous sweep (a sweep.csv).
 func WriteSweepDir(ctx context.Context, dir string, s Sweep) error {
@@ -89,8 +189,9 @@ func WriteSweepDir(ctx context.Context, dir string, s Sweep) error {
 	if err := s.checkOrder(); err != nil {
 		return fmt.Errorf("write sweep: %w", err)
 	}
-	return writeDirAtomic(ctx, dir, "sweep", SweepCSVFile, []namedFile{
-		{SweepCSVFile, func(w io.Writer) error { return WriteSweepCSV(w, s) }},
-		{SweepHTMLFile, func(w io.Writer) error { return writeSweepHTML(w, s) }},
-	})
+	files := []namedFile{{SweepCSVFile, func(w io.Writer) error { return WriteSweepCSV(w, s) }}}
+	if !s.NoHTML {
+		files = append(files, namedFile{SweepHTMLFile, func(w io.Writer) error { return writeSweepHTML(w, s) }})
+	}
+	return writeDirAtomic(ctx, dir, "sweep", SweepCSVFile, files)
 }

@@ -7,7 +7,8 @@ import (
 
 // WriteSweepCSV writes one row per run: the parameters, then every statistic under its key,
 // in full precision (the shortest decimal that parses back to the same float64; times in
-// RFC 3339; empty when a figure cannot be computed).
+// RFC 3339; empty when a figure cannot be computed), then its status (ranked, few_trades or
+// no_trade: SweepStatus), last so that the columns before it keep their places.
 func WriteSweepCSV(w io.Writer, s Sweep) error {
 	// Fields are parameter names, keys and numbers: none needs quoting, and formatting by hand
 	// avoids a []string per row.
@@ -20,7 +21,7 @@ func WriteSweepCSV(w io.Writer, s Sweep) error {
 		}
 		buf = append(buf, k...)
 	}
-	buf = append(buf, '\n')
+	buf = append(buf, ",status\n"...)
 	if _, err := w.Write(buf); err != nil {
 		return err
 	}
@@ -39,6 +40,8 @@ func WriteSweepCSV(w io.Writer, s Sweep) error {
 			}
 			buf = append(buf, rawValue(m.get(&r.Stats))...)
 		}
+		buf = append(buf, ',')
+		buf = append(buf, s.status(i).String()...)
 		buf = append(buf, '\n')
 		if _, err := w.Write(buf); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -20,6 +21,9 @@ import (
 type heatGrid struct {
 	cols, rows int
 	z          []float64 // z[r*cols+c]
+	// noTrade marks the cells whose every run made no trade (z is NaN there): valid
+	// combinations, drawn apart from the skipped ones.
+	noTrade []bool
 }
 
 func (g heatGrid) Dims() (int, int)      { return g.cols, g.rows }
@@ -29,7 +33,8 @@ func (g heatGrid) Y(r int) float64       { return float64(r) }
 func (g heatGrid) cell(c, r int) float64 { return g.z[r*g.cols+c] }
 
 // heatValues reduces the rows to one value per cell of the first two axes: the best over any
-// further axes (NaN for a cell whose combinations were all skipped).
+// further axes of the runs that traded (NaN for a cell whose combinations were all skipped or
+// made no trade, the latter marked in noTrade).
 func heatValues(s Sweep) (heatGrid, bool) {
 	if len(s.Axes) == 0 {
 		return heatGrid{}, false
@@ -39,7 +44,9 @@ func heatValues(s Sweep) (heatGrid, bool) {
 	if len(s.Axes) > 1 {
 		y = s.Axes[1]
 	}
-	g := heatGrid{cols: len(x.Values), rows: len(y.Values), z: make([]float64, len(x.Values)*len(y.Values))}
+	g := heatGrid{cols: len(x.Values), rows: len(y.Values), z: make([]float64, len(x.Values)*len(y.Values)),
+		noTrade: make([]bool, len(x.Values)*len(y.Values))}
+	traded := make([]bool, len(g.z))
 	for i := range g.z {
 		g.z[i] = math.NaN()
 	}
@@ -63,8 +70,14 @@ func heatValues(s Sweep) (heatGrid, bool) {
 		if !ok1 || !ok2 {
 			continue
 		}
-		v, _ := r.Stats.Value(s.Rank)
 		k := rr*g.cols + c
+		if StatusOf(&r.Stats, s.MinTrades) == NoTrade {
+			g.noTrade[k] = !traded[k]
+			found = true
+			continue
+		}
+		traded[k], g.noTrade[k] = true, false
+		v, _ := r.Stats.Value(s.Rank)
 		if better(d, v, g.z[k]) {
 			g.z[k] = v
 			found = true
@@ -92,7 +105,10 @@ func sweepHeatmap(s Sweep) (*Figure, string, error) {
 		}
 	}
 	if lo > hi { // every cell NaN or infinite
-		return nil, "", nil
+		if !slices.Contains(g.noTrade, true) {
+			return nil, "", nil
+		}
+		lo, hi = 0, 1 // only runs without trade: their cells still show
 	}
 	if lo == hi { // a flat surface still needs a range to colour
 		pad := math.Max(math.Abs(lo)*0.01, 1e-9)
@@ -130,16 +146,21 @@ func sweepHeatmap(s Sweep) (*Figure, string, error) {
 	}
 	p.X.Padding, p.Y.Padding = 0, 0
 	p.Add(heatmapPlotter{g, cm, color.NRGBA{R: 0xee, G: 0xee, B: 0xee, A: 0xff}})
+	p.Add(cellFill{g, colNoTrade})
 	if g.cols*g.rows <= maxHeatLabels {
 		var lx plotter.XYLabels
 		for r := range g.rows {
 			for c := range g.cols {
 				v := g.cell(c, r)
-				if math.IsNaN(v) {
+				label := m.format(v)
+				switch {
+				case g.noTrade[r*g.cols+c]:
+					label = "no trade"
+				case math.IsNaN(v):
 					continue
 				}
 				lx.XYs = append(lx.XYs, plotter.XY{X: float64(c), Y: float64(r)})
-				lx.Labels = append(lx.Labels, m.format(v))
+				lx.Labels = append(lx.Labels, label)
 			}
 		}
 		if len(lx.Labels) > 0 {
@@ -178,7 +199,11 @@ func sweepHeatmap(s Sweep) (*Figure, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("plot heatmap: %w", err)
 	}
-	caption := fmt.Sprintf("%s of each combination (%s: green is better); grey cells were skipped as invalid.", m.Name, RankDirection(s.Rank))
+	caption := fmt.Sprintf("%s of each combination (%s: green is better); grey cells were skipped as invalid", m.Name, RankDirection(s.Rank))
+	if slices.Contains(g.noTrade, true) {
+		caption += "; blue-grey cells ran and made no trade"
+	}
+	caption += "."
 	note := ""
 	if len(s.Axes) > 2 {
 		var rest []string
@@ -217,6 +242,34 @@ func (h heatmapPlotter) end(v float64) color.Color {
 
 func (h heatmapPlotter) Plot(c draw.Canvas, p *plot.Plot)            { h.heat().Plot(c, p) }
 func (h heatmapPlotter) DataRange() (xmin, xmax, ymin, ymax float64) { return h.heat().DataRange() }
+
+// colNoTrade fills the cells of runs that made no trade: neither a value's colour nor the grey
+// of skipped cells, as the page's "made no trade" badge.
+var colNoTrade = color.NRGBA{R: 0xdf, G: 0xe3, B: 0xf5, A: 0xff}
+
+// cellFill paints the cells of g marked noTrade over the heatmap.
+type cellFill struct {
+	g   heatGrid
+	col color.Color
+}
+
+func (f cellFill) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	c.SetColor(f.col)
+	for k, on := range f.g.noTrade {
+		if !on {
+			continue
+		}
+		x, y := float64(k%f.g.cols), float64(k/f.g.cols)
+		var pa vg.Path
+		pa.Move(vg.Point{X: trX(x - 0.5), Y: trY(y - 0.5)})
+		pa.Line(vg.Point{X: trX(x + 0.5), Y: trY(y - 0.5)})
+		pa.Line(vg.Point{X: trX(x + 0.5), Y: trY(y + 0.5)})
+		pa.Line(vg.Point{X: trX(x - 0.5), Y: trY(y + 0.5)})
+		pa.Close()
+		c.Fill(pa)
+	}
+}
 
 // colourBar is a vertical plotter.ColorBar drawn as rectangles: ColorBar embeds a one-pixel
 // wide image, which SVG viewers scale keeping its aspect ratio, into a hairline.

@@ -23,6 +23,7 @@ type sweepRowHTML struct {
 	N      int
 	Params []string
 	Cells  []sweepCell
+	Thin   bool // fewer trades than --min-trades: shown only when no run made them
 }
 
 type sweepHTML struct {
@@ -38,6 +39,9 @@ type sweepHTML struct {
 	Rows                                 []sweepRowHTML
 	Shown, Ran, Combinations, Skipped    int
 	SkipReason                           string
+	NoTrade, FewTrades, MinTrades        int
+	ThinOnly                             bool
+	Warning                              string
 	Jobs                                 int
 	Conventions                          []Convention
 }
@@ -59,6 +63,8 @@ func writeSweepHTML(w io.Writer, s Sweep) error {
 		Combinations: s.Combinations,
 		Skipped:      s.Skipped,
 		SkipReason:   s.SkipReason,
+		MinTrades:    s.MinTrades,
+		Warning:      s.warning(),
 		Jobs:         s.Jobs,
 		Conventions:  general,
 	}
@@ -85,11 +91,12 @@ func writeSweepHTML(w io.Writer, s Sweep) error {
 		d.Columns = append(d.Columns, m.Convention)
 		d.Conventions = append(d.Conventions, m.Convention)
 	}
-	order := s.shown()
-	d.Shown = len(order)
+	_, d.FewTrades, d.NoTrade = s.counts()
+	order, thin := s.shown()
+	d.Shown, d.ThinOnly = len(order), thin
 	for n, i := range order {
 		r := &s.Rows[i]
-		row := sweepRowHTML{N: n + 1}
+		row := sweepRowHTML{N: n + 1, Thin: thin}
 		for _, a := range d.AxisNames {
 			row.Params = append(row.Params, r.Params[a])
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -36,8 +37,13 @@ func PrintSweep(w io.Writer, s Sweep) {
 	if s.Skipped > 0 {
 		fmt.Fprintf(w, ", %d skipped as invalid (%s)", s.Skipped, s.SkipReason)
 	}
-	fmt.Fprintf(w, "; ranked by %s (%s)\n", s.Rank, d)
-	order := s.shown()
+	fmt.Fprint(w, s.countsText())
+	fmt.Fprintf(w, "; ranked by %s (%s)", s.Rank, d)
+	if s.MinTrades > 0 {
+		fmt.Fprintf(w, " among runs of %d trades or more", s.MinTrades)
+	}
+	fmt.Fprintln(w)
+	order, _ := s.shown()
 	cols := s.columns()
 	axes := s.axisNames()
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -61,4 +67,21 @@ func PrintSweep(w io.Writer, s Sweep) {
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
+	if msg := s.warning(); msg != "" {
+		fmt.Fprintln(w, "warning: "+msg)
+	}
+}
+
+// countsText is "; 3 made no trade; 4 with fewer than 30 trades not ranked", the parts that
+// apply, for the terminal's summary line.
+func (s Sweep) countsText() string {
+	_, few, none := s.counts()
+	var b strings.Builder
+	if none > 0 {
+		fmt.Fprintf(&b, "; %d made no trade", none)
+	}
+	if few > 0 {
+		fmt.Fprintf(&b, "; %d with fewer than %d trades not ranked", few, s.MinTrades)
+	}
+	return b.String()
 }

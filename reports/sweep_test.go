@@ -178,7 +178,7 @@ func TestWriteSweepCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantHeader := append([]string{"fast", "slow", "pct"}, StatKeys()...)
+	wantHeader := append(append([]string{"fast", "slow", "pct"}, StatKeys()...), "status")
 	if !slices.Equal(recs[0], wantHeader) {
 		t.Fatalf("header %v, want %v", recs[0], wantHeader)
 	}
@@ -189,6 +189,9 @@ func TestWriteSweepCSV(t *testing.T) {
 		row := s.Rows[i]
 		if rec[0] != row.Params["fast"] || rec[1] != row.Params["slow"] || rec[2] != "1" {
 			t.Errorf("row %d params %v, want %v", i, rec[:3], row.Params)
+		}
+		if st := rec[len(rec)-1]; st != "ranked" {
+			t.Errorf("row %d status %q, want ranked", i, st)
 		}
 		for j, m := range metrics {
 			field := rec[3+j]
@@ -286,7 +289,7 @@ func TestHeatValues(t *testing.T) {
 	row := func(a, b, c string, sharpe float64) SweepRow {
 		r := SweepRow{Params: map[string]string{"a": a, "b": b, "c": c}}
 		setNaN(&r.Stats)
-		r.Stats.Sharpe = sharpe
+		r.Stats.Sharpe, r.Stats.Trades = sharpe, 40
 		return r
 	}
 	tests := []struct {
@@ -337,14 +340,126 @@ func TestHeatValues(t *testing.T) {
 	}
 }
 
+// Runs with no trade are counted and coloured apart from skipped ones, and runs of fewer
+// trades than MinTrades follow the ranking rather than lead it, in every output.
+func TestSweepThinAndNoTrade(t *testing.T) {
+	s := sampleSweep(t)
+	s.MinTrades = 30
+	// Rows 0 and 1 made no trade; rows 2 and 3 a few, with the best Sharpe ratios of all; the
+	// rest enough.
+	for i := range s.Rows {
+		s.Rows[i].Stats.Trades = 50
+	}
+	s.Rows[0].Stats.Trades, s.Rows[1].Stats.Trades = 0, 0
+	s.Rows[0].Stats.Sharpe, s.Rows[1].Stats.Sharpe = math.NaN(), math.NaN()
+	s.Rows[2].Stats.Trades, s.Rows[3].Stats.Trades = 3, 7
+	s.Rows[2].Stats.Sharpe, s.Rows[3].Stats.Sharpe = 9, 8
+	if err := s.checkOrder(); err == nil {
+		t.Fatal("an order that ranks thin runs among the others passed the check")
+	}
+	s.Order = sweepRankGroups(s.Rows, s.Rank, s.MinTrades)
+	shown, thin := s.shown()
+	if thin || len(shown) == 0 || slices.ContainsFunc(shown, func(i int) bool { return i < 4 }) {
+		t.Fatalf("shown %v (thin %v): thin or no-trade runs among the ranked", shown, thin)
+	}
+	if w := s.warning(); w != "" {
+		t.Errorf("warning %q for a best row of 50 trades", w)
+	}
+
+	var term bytes.Buffer
+	PrintSweep(&term, s)
+	for _, want := range []string{"2 made no trade", "2 with fewer than 30 trades not ranked", "among runs of 30 trades or more"} {
+		if !strings.Contains(term.String(), want) {
+			t.Errorf("terminal lacks %q:\n%s", want, term.String())
+		}
+	}
+	var csvb bytes.Buffer
+	if err := WriteSweepCSV(&csvb, s); err != nil {
+		t.Fatal(err)
+	}
+	recs, _ := csv.NewReader(&csvb).ReadAll()
+	for i, want := range []string{"no_trade", "no_trade", "few_trades", "few_trades", "ranked"} {
+		if got := recs[1+i][len(recs[0])-1]; got != want {
+			t.Errorf("row %d status %q, want %q", i, got, want)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "sweep")
+	if err := WriteSweepDir(context.Background(), dir, s); err != nil {
+		t.Fatal(err)
+	}
+	html := readFile(t, filepath.Join(dir, SweepHTMLFile))
+	for _, want := range []string{`class="badge none">2 made no trade`, "2 with fewer than 30 trades, not ranked",
+		"among runs of at least 30 trades", "ran and made no trade", "no trade</text>"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("index.html lacks %q", want)
+		}
+	}
+	if strings.Contains(html, `id="warning"`) {
+		t.Error("index.html warns of a best row of 50 trades")
+	}
+
+	// With --min-trades 0 the thin runs are ranked, and the best of them earns a warning.
+	s.MinTrades = 0
+	s.Order = sweepRankGroups(s.Rows, s.Rank, 0)
+	if shown, _ := s.shown(); shown[0] != 2 || !strings.Contains(s.warning(), "rests on 3 trades") {
+		t.Errorf("min 0: best %d, warning %q", shown[0], s.warning())
+	}
+	// When no run makes MinTrades, the table shows the thin ones, flagged as not ranked.
+	s.MinTrades = 1000
+	s.Order = sweepRankGroups(s.Rows, s.Rank, s.MinTrades)
+	shown, thin = s.shown()
+	if !thin || shown[0] != 2 || !strings.Contains(s.warning(), "No combination made 1000 trades") {
+		t.Errorf("min 1000: shown %v thin %v warning %q", shown, thin, s.warning())
+	}
+	var page bytes.Buffer
+	if err := writeSweepHTML(&page, s); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), `<tr class="thin">`) || !strings.Contains(page.String(), "(not ranked)") {
+		t.Error("thin rows shown as if ranked")
+	}
+}
+
+// sweepRankGroups orders rows as sweep.RankGroups does with SweepGroup.
+func sweepRankGroups(rows []SweepRow, key string, minTrades int) []int {
+	by, group := RankBy(key), SweepGroup(minTrades)
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		if c := group(&rows[a].Stats) - group(&rows[b].Stats); c != 0 {
+			return c
+		}
+		return by(&rows[a].Stats, &rows[b].Stats)
+	})
+	return idx
+}
+
+// --no-html writes sweep.csv alone.
+func TestWriteSweepDirNoHTML(t *testing.T) {
+	s := sampleSweep(t)
+	s.NoHTML = true
+	dir := filepath.Join(t.TempDir(), "sweep")
+	if err := WriteSweepDir(context.Background(), dir, s); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != SweepCSVFile {
+		t.Errorf("--no-html wrote %v, want sweep.csv alone", entries)
+	}
+}
+
 func TestPrintSweep(t *testing.T) {
 	s := sampleSweep(t)
 	s.Top = 3
 	var buf bytes.Buffer
 	PrintSweep(&buf, s)
 	lines := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")
-	if len(lines) != 2+3 {
-		t.Fatalf("want a summary, a header and 3 rows:\n%s", buf.String())
+	// The sample's runs make 6 trades each, and --min-trades 0 ranks them all: a warning ends
+	// the table.
+	if len(lines) != 2+3+1 || !strings.HasPrefix(lines[5], "warning: The best row rests on 6 trades") {
+		t.Fatalf("want a summary, a header, 3 rows and a warning:\n%s", buf.String())
 	}
 	if !strings.Contains(lines[0], "skipped") || !strings.Contains(lines[0], "higher is better") {
 		t.Errorf("summary line: %s", lines[0])
