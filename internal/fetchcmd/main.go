@@ -26,6 +26,8 @@ const usage = `fetch downloads historical bars into a store, fetching only what 
 
 Usage:
   fetch --symbols AAPL,MSFT [--tf 1Min] [--start DATE] [--end DATE] [--store PATH] [flags]
+  fetch --source csv|parquet --path FILE|DIR [--tz ZONE] [--time-is open|close] [--skip-bad] [--store PATH]
+  fetch --list [--json] [--store PATH]
 
 Keys come from the environment, as Alpaca's own SDK reads them, never from a flag:
   APCA_API_KEY_ID, APCA_API_SECRET_KEY   your Alpaca key (crypto pairs need none)
@@ -38,6 +40,12 @@ Defaults:
            intraday timeframes and 2016-01-01 for daily and longer ones
   --feed   iex (IEX volume is a few percent of the consolidated SIP volume)
 
+Files are recognised by their header: [symbol,]timestamp,open,high,low,close,volume[,trade_count][,vwap]
+(without a symbol column, the symbol is --symbols or the file's name) or Yahoo Finance's
+Date,Open,High,Low,Close,Adj Close,Volume (Close stored as raw, Adj Close as "all"). The timeframe
+is inferred from the spacing unless --tf names it. Any bad row stops the import before anything
+is stored (exit 2) unless --skip-bad.
+
 Rerunning a command fetches only the ranges not stored yet. Ctrl-C stops within a second and
 keeps every finished chunk (exit 130); run the same command again to finish.
 
@@ -49,6 +57,9 @@ type options struct {
 	concurrency, rpm                                                               int
 	seed                                                                           uint64
 	quiet                                                                          bool
+	// Users' files (--source csv|parquet), the listing and machine-readable output.
+	path, tz, timeIs           string
+	skipBad, list, json, tfSet bool
 }
 
 // tuneAlpaca, when set, edits the Alpaca configuration before use. Tests set it to shrink the
@@ -77,7 +88,13 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs.StringVar(&o.store, "store", cli.DefaultStore, "store: a path ending in .duckdb is a DuckDB file, any other a Parquet lake directory")
 	fs.StringVar(&o.feed, "feed", "iex", "Alpaca stock feed: iex, sip or delayed_sip")
 	fs.StringVar(&o.adjustment, "adjustment", "raw", "corporate-action adjustment: raw, split, dividend or all (each kept apart)")
-	fs.StringVar(&o.source, "source", "alpaca", "where bars come from: alpaca, or synth (deterministic synthetic data, no key)")
+	fs.StringVar(&o.source, "source", "alpaca", "where bars come from: alpaca, synth (deterministic synthetic data, no key), or csv or parquet (your files, see --path)")
+	fs.StringVar(&o.path, "path", "", "with --source csv|parquet: a file, or a directory whose *.csv or *.parquet files are read")
+	fs.StringVar(&o.tz, "tz", "America/New_York", "time zone of files' times written without an offset")
+	fs.StringVar(&o.timeIs, "time-is", "open", "files stamp each bar by its open (as Alpaca does) or by its close")
+	fs.BoolVar(&o.skipBad, "skip-bad", false, "store files' good rows and list the bad ones, instead of storing nothing")
+	fs.BoolVar(&o.list, "list", false, "list what the store holds, series by series, and fetch nothing")
+	fs.BoolVar(&o.json, "json", false, "print the summary (or the --list listing) as JSON on stdout")
 	fs.Uint64Var(&o.seed, "seed", 0, "seed of the synthetic source")
 	fs.StringVar(&o.envFile, "env-file", "", "dotenv file to read APCA_API_KEY_ID / APCA_API_SECRET_KEY / APCA_API_DATA_URL from")
 	fs.IntVar(&o.concurrency, "concurrency", 2, "chunks fetched at once (1-16)")
@@ -99,7 +116,16 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			"fetch takes flags only, and reads keys from the environment, never from the command line",
 			len(args)-fs.NArg()+1, len(fs.Arg(0))))
 	}
-	err := fetchBars(ctx, o, stdout, stderr, getenv)
+	fs.Visit(func(f *flag.Flag) { o.tfSet = o.tfSet || f.Name == "tf" })
+	var err error
+	switch {
+	case o.list:
+		err = listStore(ctx, o, stdout)
+	case fileSource(o.source):
+		err = importFiles(ctx, o, stdout, stderr, newLogger(stderr, o.quiet))
+	default:
+		err = fetchBars(ctx, o, stdout, stderr, getenv)
+	}
 	return cli.Report(stderr, "fetch", err)
 }
 
@@ -108,10 +134,7 @@ func fetchBars(ctx context.Context, o options, stdout, stderr io.Writer, getenv 
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if o.quiet {
-		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
+	logger := newLogger(stderr, o.quiet)
 	src, err := source(o, plan, getenv, logger, stderr)
 	if err != nil {
 		return err
@@ -125,7 +148,7 @@ func fetchBars(ctx context.Context, o options, stdout, stderr io.Writer, getenv 
 	defer st.Close()
 
 	var bar *cli.Bar
-	if f, ok := stderr.(*os.File); ok && cli.IsTerminal(f) && !o.quiet {
+	if f, ok := stderr.(*os.File); ok && cli.IsTerminal(f) && !o.quiet && !o.json {
 		bar = cli.NewBar(stderr, "fetch")
 	}
 	// Requests and retries come from the Alpaca source; the synthetic one makes none.
@@ -150,7 +173,13 @@ func fetchBars(ctx context.Context, o options, stdout, stderr io.Writer, getenv 
 		bar.Done()
 	}
 	if rep != nil {
-		printSummary(stdout, rep, time.Since(started), requests())
+		if o.json {
+			if jerr := writeSummaryJSON(stdout, o.source, rep, time.Since(started), nil); err == nil {
+				err = jerr
+			}
+		} else {
+			printSummary(stdout, rep, time.Since(started), requests())
+		}
 	}
 	if err != nil {
 		return err
@@ -159,6 +188,14 @@ func fetchBars(ctx context.Context, o options, stdout, stderr io.Writer, getenv 
 		logger.Warn("no bars at all for some symbols: unknown to the source, or not trading in the range", "symbols", strings.Join(missing, ","))
 	}
 	return st.Close()
+}
+
+func newLogger(stderr io.Writer, quiet bool) *slog.Logger {
+	level := slog.LevelInfo
+	if quiet {
+		level = slog.LevelWarn
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 }
 
 // planFrom checks the flags that need no network and turns them into a plan.
@@ -192,7 +229,7 @@ func planFrom(o options, now time.Time) (fetch.Plan, error) {
 	switch o.source {
 	case "alpaca", "synth":
 	default:
-		return p, cli.Usagef("--source: invalid source %q: want alpaca or synth", o.source)
+		return p, cli.Usagef("--source: invalid source %q: want alpaca, synth, csv or parquet", o.source)
 	}
 	if o.concurrency < 1 || o.concurrency > 16 {
 		return p, cli.Usagef("--concurrency %d is out of range: want 1 to 16", o.concurrency)
