@@ -110,9 +110,6 @@ func importFiles(ctx context.Context, o options, stdout, stderr io.Writer, logge
 	if err != nil {
 		return err
 	}
-	for _, r := range set.Rejected {
-		logger.Warn("bad row skipped", "row", r.Pos.String(), "reason", r.Reason)
-	}
 	st, err := openStore(ctx, o.store)
 	if err != nil {
 		return err
@@ -165,8 +162,12 @@ func printImport(w io.Writer, imp *importSummary, rep *fetch.Report) {
 	for _, s := range rep.Series {
 		stored += s.BarsAdded
 	}
-	fmt.Fprintf(w, "%d rows read from %d files (%s bars): %d stored, %d rejected, %d duplicates dropped",
-		imp.Counts.Rows, imp.Files, imp.Timeframe, stored, imp.Counts.Rejected, imp.Counts.Duplicates)
+	files := "files"
+	if imp.Files == 1 {
+		files = "file"
+	}
+	fmt.Fprintf(w, "%d rows read from %d %s (%s bars): %d bars stored, %d rows rejected, %d duplicates dropped",
+		imp.Counts.Rows, imp.Files, files, imp.Timeframe, stored, imp.Counts.Rejected, imp.Counts.Duplicates)
 	if imp.Counts.Ignored > 0 {
 		fmt.Fprintf(w, ", %d of other symbols ignored", imp.Counts.Ignored)
 	}

@@ -134,7 +134,7 @@ func TestImportFiles(t *testing.T) {
 				if res.code != cli.ExitOK {
 					t.Fatalf("exit %d\n%s", res.code, res.stderr)
 				}
-				if !strings.Contains(res.stdout, fmt.Sprintf("%d rows read from 1 files (15Min bars): %d stored, 0 rejected", len(want), len(want))) {
+				if !strings.Contains(res.stdout, fmt.Sprintf("%d rows read from 1 file (15Min bars): %d bars stored, 0 rows rejected", len(want), len(want))) {
 					t.Fatalf("summary:\n%s", res.stdout)
 				}
 				if got := readStore(t, store, syms, tf); len(got) != len(want) {
@@ -218,7 +218,7 @@ func TestImportBadRows(t *testing.T) {
 
 		res = runFetch(t, noEnv, "--source", "csv", "--path", in, "--store", store, "--skip-bad", "--quiet")
 		if res.code != cli.ExitOK || !strings.Contains(res.stdout, "rejected "+in+":4: high 468 is below low 472") ||
-			!strings.Contains(res.stdout, "4 rows read from 1 files (1Day bars): 1 stored, 1 rejected") {
+			!strings.Contains(res.stdout, "4 rows read from 1 file (1Day bars): 1 bars stored, 1 rows rejected") {
 			t.Fatalf("--skip-bad exit %d\n%s%s", res.code, res.stdout, res.stderr)
 		}
 		if got := readStore(t, store, []string{"SPY"}, data.OneDay); len(got) != 3 {
