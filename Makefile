@@ -67,6 +67,9 @@ bench:
 race:
 	$(GO) test -race -count=1 $(PKGS)
 
+# The demo backtests with the command's default costs (Alpaca's SEC fee and FINRA TAF; the
+# benchmark pays them too): the first report a newcomer reads is an honest one. No cost flag
+# here, so that it always shows what a plain `backtest` does.
 demo: build
 	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	$(BIN)/fetch --source synth --symbols AAPL,MSFT --tf 1Min --start 2024-01-02 --end 2024-12-31 --store $(DEMO_DIR)/bars.duckdb

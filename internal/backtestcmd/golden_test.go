@@ -24,7 +24,7 @@ func TestGoldenSMASynth(t *testing.T) {
 	o.fees = "alpaca"
 	o.slippage = 2
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	if err := backtest(context.Background(), o, &bytes.Buffer{}, now); err != nil {
+	if err := backtest(context.Background(), o, &bytes.Buffer{}, &bytes.Buffer{}, now); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"stats.json", "trades.csv"} {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 	"github.com/barkeep-trading/barkeep/engine"
 	"github.com/barkeep-trading/barkeep/internal/cli"
 	"github.com/barkeep-trading/barkeep/reports"
@@ -42,7 +43,7 @@ equity.csv and index.html.
 type options struct {
 	strategy, symbols, tf, start, end, store, benchmark, out, session, commission, fees, adjustment string
 	cash, leverage, slippage, riskFree                                                              float64
-	short, fractional, noHTML, list, quiet                                                          bool
+	short, fractional, noHTML, list, quiet, json, version                                           bool
 	cpuProfile, memProfile                                                                          string
 	params                                                                                          paramList
 }
@@ -55,9 +56,10 @@ func Main() {
 	os.Exit(code)
 }
 
-// Run runs the command with args (without the program name) and returns its exit code.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o := options{params: paramList{}}
+// newFlags registers every flag of the command on a new set, writing into o; its defaults are
+// the documented ones, which tests read back by parsing no argument.
+func newFlags(o *options) (*flag.FlagSet, *sweepFlags) {
+	*o = options{params: paramList{}}
 	fs := flag.NewFlagSet("backtest", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // one clear line on a bad flag, not the whole usage
 	fs.StringVar(&o.strategy, "strategy", "sma", "strategy name (see --list-strategies)")
@@ -70,7 +72,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.store, "store", cli.DefaultStore, "store: a .duckdb file or a Parquet lake directory")
 	fs.StringVar(&o.adjustment, "adjustment", "raw", "which stored bars: raw, split, dividend or all")
 	fs.Float64Var(&o.cash, "cash", 100000, "starting cash")
-	fs.StringVar(&o.benchmark, "benchmark", "buyhold", "benchmark: buyhold (equal weights in the same symbols), a stored SYMBOL to buy and hold, or none")
+	fs.StringVar(&o.benchmark, "benchmark", "buyhold", "benchmark, paying the strategy's costs: buyhold (equal weights in the same symbols), a stored SYMBOL to buy and hold, or none")
 	fs.StringVar(&o.out, "out", "", "output directory (default backtests/<strategy>-<timestamp>)")
 	fs.StringVar(&o.session, "session", "rth", "intraday bars to replay: rth (regular session only) or all")
 	fs.BoolVar(&o.short, "short", false, "allow short positions")
@@ -78,21 +80,34 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.fractional, "fractional", false, "allow fractional share quantities (Alpaca allows them)")
 	fs.Float64Var(&o.slippage, "slippage-bps", 0, "adverse slippage on market and stop fills, in basis points")
 	fs.StringVar(&o.commission, "commission", "none", "commission: none, 0.005/share[,min=1], 1/order or 0.1%[,min=1]")
-	fs.StringVar(&o.fees, "fees", "none", "regulatory fees on sells: none or alpaca (SEC fee and FINRA TAF)")
+	// Alpaca charges no commission but passes the SEC fee and FINRA TAF on: leaving them out
+	// by default would flatter every run a user reads first.
+	fs.StringVar(&o.fees, "fees", "alpaca", "regulatory fees on sells: alpaca (SEC fee and FINRA TAF, as Alpaca passes them on) or none")
 	fs.Float64Var(&o.riskFree, "risk-free", 0, "annual risk-free rate for Sharpe and Sortino, as a fraction (0.04 = 4%)")
-	fs.BoolVar(&o.noHTML, "no-html", false, "skip the HTML report")
-	fs.BoolVar(&o.quiet, "quiet", false, "print only errors and where the results are")
+	fs.BoolVar(&o.noHTML, "no-html", false, "skip the HTML report (single runs and sweeps)")
+	fs.BoolVar(&o.quiet, "quiet", false, "print only errors and the results path")
+	fs.BoolVar(&o.json, "json", false, "write stats.json's content to stdout, and everything else to stderr (single runs)")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (go tool pprof)")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile to this file at the end (go tool pprof)")
-	sw := addSweepFlags(fs)
+	return fs, addSweepFlags(fs)
+}
+
+// Run runs the command with args (without the program name) and returns its exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var o options
+	fs, sw := newFlags(&o)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage+sweepUsage+"\nFlags:\n")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
+			cli.PrintFlags(stdout, fs)
 			return cli.ExitOK
 		}
-		return cli.Report(stderr, "backtest", cli.Usagef("%v (see backtest --help)", err))
+		return cli.Report(stderr, "backtest", cli.FlagError(fs, "backtest", err))
+	}
+	if o.version {
+		cli.PrintVersion(stdout, "backtest")
+		return cli.ExitOK
 	}
 	if fs.NArg() > 0 {
 		return cli.Report(stderr, "backtest", cli.Usagef("unexpected argument %q", fs.Arg(0)))
@@ -116,7 +131,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if os.Getenv("GOMEMLIMIT") == "" {
 			debug.SetMemoryLimit(singleRunMemoryLimit)
 		}
-		err = backtest(ctx, o, stdout, time.Now())
+		err = backtest(ctx, o, stdout, stderr, time.Now())
 	}
 	if perr := stopProfiles(); err == nil {
 		err = perr
@@ -234,6 +249,9 @@ func selection(ctx context.Context, st data.Reader, o options) (data.Query, stri
 	if !q.Start.IsZero() && !q.End.IsZero() && !q.Start.Before(q.End) {
 		return q, "", cli.Usagef("--start %s is not before --end %s", o.start, o.end)
 	}
+	if !q.Start.IsZero() && !q.End.IsZero() && !slices.ContainsFunc(q.Symbols, data.IsCrypto) && !hasTradingDay(q.Start, q.End) {
+		return q, "", cli.Usagef("no trading day from --start %s to --end %s: the market is closed on weekends and NYSE holidays", o.start, o.end)
+	}
 	// An empty range is a usage error, found by looking at what is stored rather than by
 	// replaying nothing.
 	var first, last time.Time
@@ -251,6 +269,23 @@ func selection(ctx context.Context, st data.Reader, o options) (data.Query, stri
 		return q, "", cli.Usagef("no bars in the range: the store holds %s to %s", first.Format(time.RFC3339), last.Format(time.RFC3339))
 	}
 	return q, feed, nil
+}
+
+// hasTradingDay reports whether any New York calendar day that overlaps [start, end) has a
+// regular session. Crypto trades every day, so callers ask it only of stock selections.
+func hasTradingDay(start, end time.Time) bool {
+	d := start.In(calendar.NewYork)
+	for n := 0; ; n++ {
+		// Noon stands for its day whatever the daylight-saving change of that day.
+		noon := time.Date(d.Year(), d.Month(), d.Day()+n, 12, 0, 0, 0, calendar.NewYork)
+		dayStart := time.Date(noon.Year(), noon.Month(), noon.Day(), 0, 0, 0, 0, calendar.NewYork)
+		if !dayStart.Before(end) {
+			return false
+		}
+		if calendar.IsTradingDay(noon) {
+			return true
+		}
+	}
 }
 
 // openSelection opens the store, works out what to replay and records it in cfg: the
@@ -271,14 +306,16 @@ func openSelection(ctx context.Context, o options, cfg *engine.Config) (data.Sto
 	return st, q, nil
 }
 
-func backtest(ctx context.Context, o options, stdout io.Writer, now time.Time) error {
+// backtest runs one strategy and writes its results. What it prints goes to stdout, except
+// with --json, where stdout gets stats.json's content alone and the rest goes to stderr.
+func backtest(ctx context.Context, o options, stdout, stderr io.Writer, now time.Time) error {
 	cfg, err := engineConfig(o)
 	if err != nil {
 		return err
 	}
 	strat, params, err := strategies.New(o.strategy, o.params)
 	if err != nil {
-		return cli.Usage(err)
+		return cli.Usage(suggest(err, o.strategy))
 	}
 	st, q, err := openSelection(ctx, o, &cfg)
 	if err != nil {
@@ -305,6 +342,7 @@ func backtest(ctx context.Context, o options, stdout io.Writer, now time.Time) e
 		if ropts.Benchmark, err = runBenchmark(ctx, st, cfg, bq, nil); err != nil {
 			return err
 		}
+		ropts.BenchmarkName = reports.BenchmarkLabel(ropts.Benchmark)
 	}
 	sum, err := reports.Compute(res, ropts)
 	if err != nil {
@@ -317,15 +355,37 @@ func backtest(ctx context.Context, o options, stdout io.Writer, now time.Time) e
 	if err := reports.WriteDir(ctx, out, res, sum, reports.WriteOptions{NoHTML: o.noHTML, Prices: prices}); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
+	notes := stdout
+	if o.json {
+		notes = stderr
+		// The file just written, byte for byte: what a script reads is what the directory keeps.
+		b, err := os.ReadFile(filepath.Join(out, reports.StatsFile))
+		if err != nil {
+			return fmt.Errorf("--json: %w", err)
+		}
+		if _, err := stdout.Write(b); err != nil {
+			return fmt.Errorf("--json: %w", err)
+		}
+	}
 	if !o.quiet {
-		reports.PrintSummary(stdout, sum)
+		reports.PrintSummary(notes, sum)
 	}
-	where := out
-	if !o.noHTML {
-		where = filepath.Join(out, "index.html")
-	}
-	fmt.Fprintf(stdout, "results: %s\n", where)
+	printWhere(notes, o, out, reports.HTMLFile)
 	return nil
+}
+
+// printWhere says where the results are: the page, or the directory without one. --quiet
+// prints the path alone, for scripts.
+func printWhere(w io.Writer, o options, dir, page string) {
+	where := dir
+	if !o.noHTML {
+		where = filepath.Join(dir, page)
+	}
+	if o.quiet {
+		fmt.Fprintln(w, where)
+		return
+	}
+	fmt.Fprintf(w, "results: %s\n", where)
 }
 
 // benchmarkQuery says which bars the benchmark replays.
@@ -346,12 +406,12 @@ func benchmarkQuery(o options, q data.Query) (data.Query, bool, error) {
 	}
 }
 
-// runBenchmark runs buy and hold over bq's symbols with cfg's cash and rules but no costs, so
-// that it shows the market rather than the cost model. It replays loaded when given (bars
-// already in memory for bq), and reads the store otherwise.
+// runBenchmark runs buy and hold over bq's symbols with cfg's cash, rules and costs: a
+// benchmark that paid nothing would flatter the market beside a strategy that pays, and
+// the report states the costs each paid. It replays loaded when given (bars already in memory
+// for bq), and reads the store otherwise.
 func runBenchmark(ctx context.Context, st data.Reader, cfg engine.Config, bq data.Query, loaded []data.Bar) (*engine.Result, error) {
 	cfg.Strategy, cfg.Params = "buyhold", nil
-	cfg.Commission, cfg.Fees, cfg.SlippageBps = engine.Commission{}, engine.NoFees, 0
 	cfg.Provenance.Symbols = bq.Symbols
 	bench, _, err := strategies.New("buyhold", nil)
 	if err != nil {

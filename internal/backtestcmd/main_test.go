@@ -147,7 +147,7 @@ func TestBacktestDeterministicAcrossStores(t *testing.T) {
 		o.store = filepath.Join(dir, store)
 		o.out = filepath.Join(t.TempDir(), "r")
 		o.quiet = true
-		if err := backtest(context.Background(), o, &bytes.Buffer{}, now); err != nil {
+		if err := backtest(context.Background(), o, &bytes.Buffer{}, &bytes.Buffer{}, now); err != nil {
 			t.Fatal(err)
 		}
 		b, err := os.ReadFile(filepath.Join(o.out, "stats.json"))
@@ -164,9 +164,14 @@ func TestBacktestDeterministicAcrossStores(t *testing.T) {
 	}
 }
 
+// defaults are the options of a command line with no flag: the documented defaults.
 func defaults() options {
-	return options{strategy: "sma", params: paramList{}, cash: 100000, leverage: 1, benchmark: "buyhold",
-		session: "rth", commission: "none", fees: "none", adjustment: "raw"}
+	var o options
+	fs, _ := newFlags(&o)
+	if err := fs.Parse(nil); err != nil {
+		panic(err)
+	}
+	return o
 }
 
 func TestBacktestBadInput(t *testing.T) {
@@ -204,6 +209,12 @@ func TestBacktestBadInput(t *testing.T) {
 		{"benchmark not stored", []string{"--benchmark", "TSLA"}, "TSLA"},
 		{"positional", []string{"extra"}, "unexpected argument"},
 		{"bad flag", []string{"--nope"}, "nope"},
+		{"mistyped flag", []string{"--stroe", "x"}, "unknown flag --stroe; did you mean --store?"},
+		{"mistyped strategy", []string{"--strategy", "smaa"}, "did you mean sma?"},
+		{"mistyped param", []string{"--param", "fats=3"}, "did you mean fast?"},
+		{"christmas", []string{"--start", "2024-12-25", "--end", "2024-12-25"}, "no trading day from --start 2024-12-25 to --end 2024-12-25"},
+		{"weekend", []string{"--start", "2024-03-02", "--end", "2024-03-03"}, "no trading day"},
+		{"json sweep", []string{"--json", "--grid", "fast=2,3"}, "--json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,8 +32,10 @@ held in memory (%d bytes a bar: some %d MB for a million minute bars), and each 
 holds its own working memory while it runs (about %d bytes a bar), so memory grows with
 --jobs: some %d MB for a million bars on 2 cores. A sweep that would not fit in the memory
 available (MemAvailable, on Linux) is refused: lower --jobs or select fewer bars.
-Results go to --out (default backtests/<strategy>-sweep-<time>/): sweep.csv (every
-combination, every statistic) and index.html (heatmap and ranking).
+Combinations that ran and made no trade are counted apart; runs of fewer than --min-trades
+closed trades (30) are not ranked. Results go to --out (default
+backtests/<strategy>-sweep-<time>/): sweep.csv (every combination, every statistic, its
+status) and index.html (heatmap and ranking; not with --no-html).
 `, sweep.BarBytes, sweep.BarBytes*1e6>>20, sweep.RunBytes, sweep.Need(1e6, 2)>>20)
 
 // availableMemory is what a sweep may fill; tests replace it to see a sweep refused.
@@ -41,12 +43,17 @@ var availableMemory = sweep.AvailableMemory
 
 // sweepFlags are the flags of a parameter sweep, registered beside the single-run flags.
 type sweepFlags struct {
-	fs   *flag.FlagSet
-	grid sweep.Grids
-	rank string
-	top  int
-	jobs int
+	fs        *flag.FlagSet
+	grid      sweep.Grids
+	rank      string
+	top       int
+	jobs      int
+	minTrades int
 }
+
+// defaultMinTrades is --min-trades' default: below some 30 trades a Sharpe ratio or a win
+// rate is mostly luck, and the best of many such runs is the luckiest.
+const defaultMinTrades = 30
 
 func addSweepFlags(fs *flag.FlagSet) *sweepFlags {
 	f := &sweepFlags{fs: fs}
@@ -54,6 +61,7 @@ func addSweepFlags(fs *flag.FlagSet) *sweepFlags {
 	fs.StringVar(&f.rank, "rank", "sharpe", "sweep: statistic to rank by ("+strings.Join(reports.RankKeys(), ", ")+")")
 	fs.IntVar(&f.top, "top", 20, "sweep: how many of the best combinations to list")
 	fs.IntVar(&f.jobs, "jobs", 0, "sweep: runs in parallel (default: every core, GOMAXPROCS)")
+	fs.IntVar(&f.minTrades, "min-trades", defaultMinTrades, "sweep: the fewest closed trades a run needs to be ranked (thin runs are listed in sweep.csv, not ranked)")
 	return f
 }
 
@@ -62,7 +70,7 @@ func (f *sweepFlags) requested() bool {
 	set := false
 	f.fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
-		case "grid", "rank", "top", "jobs":
+		case "grid", "rank", "top", "jobs", "min-trades":
 			set = true
 		}
 	})
@@ -160,11 +168,17 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
+	if o.json {
+		return cli.Usagef("--json writes a single run's stats.json; a sweep's results are sweep.csv")
+	}
 	if err := reports.CheckRank(f.rank); err != nil {
-		return cli.Usage(fmt.Errorf("--rank: %w", err))
+		return cli.Usage(fmt.Errorf("--rank: %w%s", err, cli.DidYouMean(f.rank, reports.RankKeys())))
 	}
 	if f.top < 1 {
 		return cli.Usagef("--top %d: want at least 1", f.top)
+	}
+	if f.minTrades < 0 {
+		return cli.Usagef("--min-trades %d: want 0 or more", f.minTrades)
 	}
 	jobs := f.jobs
 	if jobs < 0 || jobs > 1024 {
@@ -174,11 +188,11 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 		jobs = runtime.GOMAXPROCS(0)
 	}
 	if len(f.grid) == 0 {
-		return cli.Usagef("--rank, --top and --jobs need at least one --grid")
+		return cli.Usagef("--rank, --top, --jobs and --min-trades need at least one --grid")
 	}
 	plan, err := sweep.NewPlan(o.strategy, o.params, f.grid)
 	if err != nil {
-		return planError(err)
+		return planError(suggest(err, o.strategy))
 	}
 	jobs = min(jobs, len(plan.Runs))
 
@@ -244,8 +258,8 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 			Adjustment: string(q.Adjustment), Start: q.Start, End: q.End, Cash: cfg.Cash, Bars: replayed,
 			Version: cli.Version(), RunDate: now, Timeframe: q.Timeframe.String()},
 		Params: plan.Columns, Combinations: plan.Combinations, Skipped: plan.Rejected,
-		Rank: f.rank, Top: f.top, Jobs: jobs, Elapsed: elapsed,
-		Order: sweep.Rank(stats, reports.RankBy(f.rank)),
+		Rank: f.rank, Top: f.top, Jobs: jobs, Elapsed: elapsed, MinTrades: f.minTrades, NoHTML: o.noHTML,
+		Order: sweep.RankGroups(stats, reports.RankBy(f.rank), reports.SweepGroup(f.minTrades)),
 	}
 	for _, a := range plan.Axes {
 		s.Axes = append(s.Axes, reports.SweepAxis(a))
@@ -257,7 +271,7 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 		s.Run.Start, s.Run.End = bars[0].Time, bars[len(bars)-1].Time
 	}
 	if ropts.Benchmark != nil {
-		s.Run.Benchmark = "buyhold " + strings.Join(bq.Symbols, ",")
+		s.Run.Benchmark = reports.BenchmarkLabel(ropts.Benchmark)
 	}
 	s.Rows = make([]reports.SweepRow, len(stats))
 	for i := range stats {
@@ -274,6 +288,6 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 		reports.PrintSweep(stdout, s)
 		fmt.Fprintf(stdout, "%d runs of %d bars in %s with %d parallel jobs\n", len(s.Rows), len(bars), elapsed.Round(time.Millisecond), s.Jobs)
 	}
-	fmt.Fprintf(stdout, "results: %s\n", filepath.Join(out, reports.SweepHTMLFile))
+	printWhere(stdout, o, out, reports.SweepHTMLFile)
 	return nil
 }
