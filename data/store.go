@@ -56,9 +56,6 @@ func (s Series) String() string {
 	if a := s.Adjustment.Norm(); a != Raw {
 		out += " (" + string(a) + ")"
 	}
-	if s.Feed != "" {
-		out += " [" + s.Feed + "]"
-	}
 	return out
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +18,8 @@ type Plan struct {
 	Symbols    []string
 	Timeframes []data.Timeframe
 	Adjustment data.Adjustment // "" is Raw
+	// Feed is the feed of the series planned; Run sets it from the source.
+	Feed string
 	// Start is where fetching begins. Zero resumes after what the store already holds for each
 	// series, or starts DefaultStart back from End when it holds nothing.
 	Start time.Time
@@ -57,6 +60,14 @@ type SeriesReport struct {
 	BarsAdded   int64
 	EmptyDays   int // trading days in the fetched ranges that got no bar at all
 	First, Last time.Time
+	// AsOf is the data server's time of this fetch, recorded with the series; zero when the
+	// source has no clock or nothing was fetched.
+	AsOf time.Time
+	// Replaced says the adjusted series was refetched whole and replaced, because a corporate
+	// action (Actions) since its last fetch changed its price basis, or because the store
+	// could not tell when it was fetched.
+	Replaced bool
+	Actions  []data.Action
 }
 
 // Report sums up a whole fetch.
@@ -92,7 +103,7 @@ func (p Plan) Chunks(ctx context.Context, st data.Writer) ([]Chunk, []SeriesRepo
 	var reports []SeriesReport
 	for _, tf := range p.Timeframes {
 		for _, sym := range p.Symbols {
-			s := data.Series{Symbol: sym, Timeframe: tf, Adjustment: p.Adjustment.Norm()}
+			s := data.Series{Symbol: sym, Timeframe: tf, Adjustment: p.Adjustment.Norm(), Feed: data.NormFeed(p.Feed)}
 			cov, err := st.Coverage(ctx, s)
 			if err != nil {
 				return nil, nil, fmt.Errorf("coverage of %s: %w", s, err)
@@ -118,6 +129,24 @@ func (p Plan) Chunks(ctx context.Context, st data.Writer) ([]Chunk, []SeriesRepo
 		}
 	}
 	return chunks, reports, nil
+}
+
+// wholeChunks plans the refetch of a series whole: from its first covered instant (or the
+// plan's start, when earlier) to the plan's end.
+func (p Plan) wholeChunks(s data.Series, cov data.Ranges) (data.Ranges, []Chunk) {
+	end := CompleteEnd(p.End, s.Timeframe)
+	start := cov[0].Start
+	if !p.Start.IsZero() && p.Start.Before(start) {
+		start = p.Start
+	}
+	if !start.Before(end) {
+		return nil, nil
+	}
+	var chunks []Chunk
+	for _, r := range splitRange(data.Range{Start: start, End: end}, s.Timeframe) {
+		chunks = append(chunks, Chunk{Series: s, Range: r})
+	}
+	return data.Ranges{{Start: start, End: end}}, chunks
 }
 
 // CompleteEnd moves end back to the last bar boundary of tf, so that the last bar fetched has
@@ -164,12 +193,43 @@ const maxBatchBars = 500_000
 // written, and the first failure stops the run; chunks already written stay. On cancellation
 // Run returns promptly with an error wrapping ctx.Err(). progress, if not nil, is called
 // after each chunk is stored, never concurrently.
+//
+// A chunk's range is covered only up to the bar still forming by the data server's clock
+// (a data.Clock source; see FormingStart): its bars are stored, and the next run fetches that
+// bar again and replaces it. Before extending an adjusted series, Run asks a
+// data.ActionSource for the corporate actions since the series' recorded AsOf (data.AsOfer);
+// when there is one, or the store cannot tell, the series is refetched whole and written in
+// one Batch with Replace, so it never holds two price bases.
 func Run(ctx context.Context, src data.Source, st data.Writer, p Plan, progress func(Progress)) (*Report, error) {
+	p.Feed = data.NormFeed(src.Feed())
 	chunks, reports, err := p.Chunks(ctx, st)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Feed: src.Feed(), Series: reports, ChunksTotal: len(chunks)}
+	clock, _ := src.(data.Clock)
+	serverTime := func() time.Time {
+		if clock == nil {
+			return time.Time{}
+		}
+		return clock.ServerTime()
+	}
+	checked, whole, err := checkActions(ctx, src, st, p, reports, serverTime)
+	if err != nil {
+		return nil, err
+	}
+	if len(whole) > 0 {
+		kept := chunks[:0]
+		for _, c := range chunks {
+			if _, ok := whole[c.Series]; !ok {
+				kept = append(kept, c)
+			}
+		}
+		chunks = kept
+	}
+	rep := &Report{Feed: p.Feed, Series: reports, ChunksTotal: len(chunks)}
+	for _, wc := range whole {
+		rep.ChunksTotal += len(wc)
+	}
 	index := make(map[data.Series]int, len(reports))
 	for i, r := range reports {
 		index[r.Series] = i
@@ -181,6 +241,82 @@ func Run(ctx context.Context, src data.Source, st data.Writer, p Plan, progress 
 	type fetched struct {
 		c    Chunk
 		bars []data.Bar
+		at   time.Time // the server's time of the fetch; zero without a clock
+	}
+	var (
+		barsDone int64
+		carry    *fetched
+	)
+	store := func(group []fetched, replace bool) error {
+		b := data.Batch{Timeframe: group[0].c.Timeframe, Adjustment: group[0].c.Adjustment, Feed: p.Feed,
+			Bars: group[0].bars, Replace: replace} // no copy for the common case of one chunk
+		if len(group) > 1 {
+			n := 0
+			for _, f := range group {
+				n += len(f.bars)
+			}
+			b.Bars = make([]data.Bar, 0, n)
+		}
+		for _, f := range group {
+			if len(group) > 1 {
+				b.Bars = append(b.Bars, f.bars...)
+			}
+			// The earliest time of the group: the prices are as of no later than that.
+			for _, at := range []time.Time{f.at, checked[f.c.Series]} {
+				if !at.IsZero() && (b.AsOf.IsZero() || at.Before(b.AsOf)) {
+					b.AsOf = at
+				}
+			}
+			if end := finalEnd(f.c, f.at, f.bars); f.c.Start.Before(end) {
+				b.Covered = append(b.Covered, data.Span{Symbol: f.c.Symbol, Range: data.Range{Start: f.c.Start, End: end}})
+			}
+		}
+		if err := st.Write(ctx, b); err != nil {
+			first := group[0].c
+			return fmt.Errorf("store %s %s: %w", first.Series, first.Range, err)
+		}
+		for _, f := range group {
+			c, bars := f.c, f.bars
+			sr := &rep.Series[index[c.Series]]
+			sr.AsOf = b.AsOf
+			sr.BarsAdded += int64(len(bars))
+			sr.EmptyDays += emptyTradingDays(c.Range, c.Timeframe, bars)
+			if len(bars) > 0 {
+				if sr.First.IsZero() || bars[0].Time.Before(sr.First) {
+					sr.First = bars[0].Time
+				}
+				if last := bars[len(bars)-1].Time; last.After(sr.Last) {
+					sr.Last = last
+				}
+			}
+			rep.ChunksDone++
+			barsDone += int64(len(bars))
+			if progress != nil {
+				progress(Progress{Chunk: c, Bars: len(bars), ChunksDone: rep.ChunksDone, ChunksTotal: rep.ChunksTotal, BarsDone: barsDone})
+			}
+		}
+		return nil
+	}
+	// Series refetched whole go first, one at a time, each in one Batch with Replace: a reader
+	// sees the old series or the new one.
+	for _, s := range sortedSeries(whole) {
+		var group []fetched
+		for _, c := range whole[s] {
+			at := serverTime()
+			bars, err := fetchGroup(ctx, src, []Chunk{c})
+			if err != nil {
+				return rep, err // no worker has started yet
+			}
+			if at.IsZero() {
+				at = serverTime()
+			}
+			group = append(group, fetched{c, bars[0], at})
+		}
+		if len(group) > 0 {
+			if err := store(group, true); err != nil {
+				return rep, err // no worker has started yet
+			}
+		}
 	}
 	groups := groupChunks(chunks, symbolsPerRequest(src))
 	work := make(chan []Chunk)
@@ -191,14 +327,20 @@ func Run(ctx context.Context, src data.Source, st data.Writer, p Plan, progress 
 		go func() {
 			defer wg.Done()
 			for g := range work {
+				// The clock before the request is a time the answer is no older than; the first
+				// requests, before any answer, take the clock after theirs.
+				at := serverTime()
 				perChunk, err := fetchGroup(ctx, src, g)
 				if err != nil {
 					cancel(err)
 					return
 				}
+				if at.IsZero() {
+					at = serverTime()
+				}
 				for i, c := range g {
 					select {
-					case results <- fetched{c, perChunk[i]}:
+					case results <- fetched{c, perChunk[i], at}:
 					case <-ctx.Done():
 						return
 					}
@@ -221,51 +363,6 @@ func Run(ctx context.Context, src data.Source, st data.Writer, p Plan, progress 
 		close(results)
 	}()
 
-	var (
-		barsDone int64
-		carry    *fetched
-	)
-	store := func(group []fetched) error {
-		b := data.Batch{Timeframe: group[0].c.Timeframe, Adjustment: group[0].c.Adjustment, Feed: src.Feed(),
-			Bars: group[0].bars} // no copy for the common case of one chunk
-		if len(group) > 1 {
-			n := 0
-			for _, f := range group {
-				n += len(f.bars)
-			}
-			b.Bars = make([]data.Bar, 0, n)
-		}
-		for _, f := range group {
-			if len(group) > 1 {
-				b.Bars = append(b.Bars, f.bars...)
-			}
-			b.Covered = append(b.Covered, data.Span{Symbol: f.c.Symbol, Range: f.c.Range})
-		}
-		if err := st.Write(ctx, b); err != nil {
-			first := group[0].c
-			return fmt.Errorf("store %s %s: %w", first.Series, first.Range, err)
-		}
-		for _, f := range group {
-			c, bars := f.c, f.bars
-			sr := &rep.Series[index[c.Series]]
-			sr.BarsAdded += int64(len(bars))
-			sr.EmptyDays += emptyTradingDays(c.Range, c.Timeframe, bars)
-			if len(bars) > 0 {
-				if sr.First.IsZero() || bars[0].Time.Before(sr.First) {
-					sr.First = bars[0].Time
-				}
-				if last := bars[len(bars)-1].Time; last.After(sr.Last) {
-					sr.Last = last
-				}
-			}
-			rep.ChunksDone++
-			barsDone += int64(len(bars))
-			if progress != nil {
-				progress(Progress{Chunk: c, Bars: len(bars), ChunksDone: rep.ChunksDone, ChunksTotal: rep.ChunksTotal, BarsDone: barsDone})
-			}
-		}
-		return nil
-	}
 loop:
 	for {
 		var f fetched
@@ -302,7 +399,7 @@ loop:
 		if ctx.Err() != nil {
 			break
 		}
-		if err := store(group); err != nil {
+		if err := store(group, false); err != nil {
 			cancel(err)
 			break
 		}
@@ -373,8 +470,11 @@ func fetchGroup(ctx context.Context, src data.Source, g []Chunk) ([][]data.Bar, 
 	pages := make([][][]data.Bar, len(g))
 	for page, err := range src.Bars(ctx, req) {
 		if err != nil {
+			if len(g) > 5 {
+				return nil, fmt.Errorf("%s and %d more symbols %s %s: %w", strings.Join(syms[:4], ","), len(g)-4, c.Timeframe, c.Range, err)
+			}
 			if len(g) > 1 {
-				return nil, fmt.Errorf("%s and %d more symbols %s %s: %w", c.Symbol, len(g)-1, c.Timeframe, c.Range, err)
+				return nil, fmt.Errorf("%s %s %s: %w", strings.Join(syms, ","), c.Timeframe, c.Range, err)
 			}
 			return nil, fmt.Errorf("%s %s: %w", c.Series, c.Range, err)
 		}
@@ -473,4 +573,64 @@ func emptyTradingDays(r data.Range, tf data.Timeframe, bars []data.Bar) int {
 		}
 	}
 	return n
+}
+
+// checkActions finds the adjusted series that must be refetched whole: those with something
+// stored whose price basis a corporate action since their recorded AsOf has changed, or whose
+// AsOf the store does not know. It returns the server's time of each check (the time the
+// stored basis is known good at) and the chunks of each series to refetch; their reports are
+// updated. Raw series, sources without actions and stores that record no AsOf are not checked.
+func checkActions(ctx context.Context, src data.Source, st data.Writer, p Plan, reports []SeriesReport,
+	serverTime func() time.Time) (map[data.Series]time.Time, map[data.Series][]Chunk, error) {
+	as, ok := src.(data.ActionSource)
+	ao, ok2 := st.(data.AsOfer)
+	if !ok || !ok2 || p.Adjustment.Norm() == data.Raw {
+		return nil, nil, nil
+	}
+	checked := map[data.Series]time.Time{}
+	whole := map[data.Series][]Chunk{}
+	for i := range reports {
+		r := &reports[i]
+		cov, err := st.Coverage(ctx, r.Series)
+		if err != nil {
+			return nil, nil, fmt.Errorf("coverage of %s: %w", r.Series, err)
+		}
+		if len(cov) == 0 {
+			continue // nothing stored: the fetch is whole anyway
+		}
+		asof, err := ao.AsOf(ctx, r.Series)
+		if err != nil {
+			return nil, nil, fmt.Errorf("as-of of %s: %w", r.Series, err)
+		}
+		refetch := asof.IsZero()
+		if !refetch {
+			// Prices fetched on a day are taken to reflect the actions with an ex-date up to
+			// that day (New York); Alpaca does not say when an action enters the adjustment.
+			// The actions that matter are those after it, up to the server's today (the
+			// endpoint's default end, docs.alpaca.markets/reference/corporateactions-1).
+			y, m, d := asof.In(calendar.NewYork).Date()
+			from := time.Date(y, m, d+1, 0, 0, 0, 0, calendar.NewYork)
+			acts, err := as.Actions(ctx, r.Symbol, r.Adjustment, from, time.Time{})
+			if err != nil {
+				return nil, nil, fmt.Errorf("corporate actions of %s: %w", r.Symbol, err)
+			}
+			r.Actions = acts
+			refetch = len(acts) > 0
+			checked[r.Series] = serverTime()
+		}
+		if refetch {
+			r.Replaced = true
+			r.Requested, whole[r.Series] = p.wholeChunks(r.Series, cov)
+		}
+	}
+	return checked, whole, nil
+}
+
+func sortedSeries(m map[data.Series][]Chunk) []data.Series {
+	out := make([]data.Series, 0, len(m))
+	for s := range m {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
 }

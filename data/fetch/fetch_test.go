@@ -25,6 +25,9 @@ type memStore struct {
 	failOn time.Time // fail any batch that covers this instant; zero never
 	delay  time.Duration
 	spans  int // spans written, over all batches
+	// batches are all the batches written; series are keyed without their feed, the one feed
+	// of the tests' sources.
+	batches []data.Batch
 }
 
 func newMemStore() *memStore {
@@ -37,6 +40,7 @@ func (m *memStore) Write(ctx context.Context, b data.Batch) error {
 	defer m.mu.Unlock()
 	m.writes++
 	m.spans += len(b.Covered)
+	m.batches = append(m.batches, b)
 	for _, sp := range b.Covered {
 		if !m.failOn.IsZero() && sp.Contains(m.failOn) {
 			return errors.New("disk full")
@@ -59,13 +63,14 @@ func (m *memStore) Write(ctx context.Context, b data.Batch) error {
 func (m *memStore) Coverage(ctx context.Context, s data.Series) (data.Ranges, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s.Adjustment = s.Adjustment.Norm()
+	s.Adjustment, s.Feed = s.Adjustment.Norm(), ""
 	return m.cov[s], nil
 }
 
 func (m *memStore) all(s data.Series) []data.Bar {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	s.Feed = ""
 	var out []data.Bar
 	for _, b := range m.bars[s] {
 		out = append(out, b)

@@ -47,7 +47,7 @@ func (m *memStore) Write(_ context.Context, b data.Batch) error {
 func (m *memStore) Coverage(_ context.Context, s data.Series) (data.Ranges, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s.Adjustment = s.Adjustment.Norm()
+	s.Adjustment, s.Feed = s.Adjustment.Norm(), "" // series are kept without their feed here
 	return slices.Clone(m.cov[s]), nil
 }
 
