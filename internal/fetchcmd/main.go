@@ -100,14 +100,18 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs.IntVar(&o.concurrency, "concurrency", 2, "chunks fetched at once (1-16)")
 	fs.IntVar(&o.rpm, "rpm", 200, "requests per minute to stay under (Alpaca's free plan allows 200)")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only errors and the summary")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
+			cli.PrintFlags(stdout, fs)
 			return cli.ExitOK
 		}
-		return cli.Report(stderr, "fetch", cli.Usagef("%v (see fetch --help)", err))
+		return cli.Report(stderr, "fetch", cli.FlagError(fs, "fetch", err))
+	}
+	if *showVersion {
+		cli.PrintVersion(stdout, "fetch")
+		return cli.ExitOK
 	}
 	if fs.NArg() > 0 {
 		// The argument is not quoted back: a stray argument is often a pasted key, and the
