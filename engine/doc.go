@@ -30,7 +30,8 @@
 // # Orders
 //
 // Submit checks an order at once (positive quantity, whole shares unless Config.Fractional,
-// prices present for its type, ExtendedHours only on a Day limit order, and with Config.Short off
+// prices present for its type, the legs and trail of the section below, ExtendedHours only on a
+// Day limit order, and with Config.Short off
 // no sell larger than the shares held plus those on open buy orders); a refused order is returned
 // as an error wrapping ErrRejected and recorded with status Rejected, with the reason. Accepted
 // orders wait in submission order.
@@ -50,6 +51,56 @@
 // bar of a later New York date. On daily or longer bars a Day order has exactly the next bar of
 // its symbol to fill in, then expires. TargetQuantity and TargetPercent place GTC market orders,
 // so that they fill at the next bar they may fill on whatever the session.
+//
+// # Order classes, trailing stops and auction orders
+//
+// As Alpaca offers them (docs.alpaca.markets/docs/orders-at-alpaca: "Bracket Orders", "OCO
+// Orders", "OTO Orders", "Trailing Stop Orders", "Time in Force"):
+//
+//   - A Bracket order is an entry with two exit legs on the other side: a take-profit limit at
+//     Order.TakeProfit and a stop-loss stop at Order.StopLoss (a stop-limit with
+//     Order.StopLossLimit). An OTO order has one of the two. The legs are orders of their own
+//     (OrderRecord.Parent names the entry) that wait until the entry is done: when it has
+//     filled, or is cancelled, expires or is rejected after a partial fill, they become active
+//     for the quantity it filled; when it ends without a fill they are cancelled. A leg of an
+//     entry that filled at a bar's open trades on the rest of that bar, which all came after the
+//     open; otherwise legs trade from the next bar. Legs keep the entry's time in force (a Day
+//     leg expires with the session in which it became active) and its tag.
+//   - An OCO order is the same two exits for a position already held, both working at once.
+//   - The two exits of a bracket or an OCO cancel each other: a fill of one takes its quantity
+//     off the other, which is cancelled once nothing is left; cancelling one cancels both.
+//     Class orders take day or gtc time in force and no extended hours; the target must lie
+//     above the stop for a long (below for a short).
+//   - A TrailingStop order's stop follows its mark, the best price since it became active (the
+//     highest for a sell, the lowest for a buy; for a standalone order it starts at the last
+//     close when placed, for a leg at the entry's average fill price), by Order.TrailPrice
+//     dollars or Order.TrailPercent percent. On each bar the mark first takes the bar's open;
+//     the stop computed from it triggers as a stop does (sell: L <= stop, at min(O, stop)); a
+//     bar that does not trigger it moves the mark to its high (low). Within one bar the bar
+//     does not say whether its high came before its low, so a trail is never raised and hit on
+//     the same bar. Trail fields on a bracket, OTO or OCO order make its stop-loss leg trail, an
+//     extension of Alpaca's legs; the leg's stop is then the tighter of the fixed stop and the
+//     trailing level.
+//   - OPG and CLS time in force take market and limit orders on stocks only. OPG trades at the
+//     session's opening price: with bars, the open of the symbol's first regular-session bar of
+//     that session; CLS at its closing price: the close of the symbol's bar ending at the
+//     session's close, the fill stamped at the close. A limit trades there only if that price
+//     satisfies it; the rest is cancelled, and an order whose session passes without that bar
+//     expires. On intraday bars Alpaca's cut-offs apply to the time an order is placed (the
+//     close of the bar being handled): an OPG order placed after 09:28 and a CLS order placed
+//     after 15:50 (ten minutes before an early close) but before 19:00 New York are rejected;
+//     before the cut-off they trade in that day's session, from 19:00 in the next one. Orders
+//     placed in Init trade in the first auction at or after the symbol's first bar. On daily
+//     and longer bars, where a strategy decides at the close and could place the order that
+//     night, they trade at the next bar's open or close.
+//
+// # One bar, two exits
+//
+// When one bar could fill both exits of an OCO pair (a bracket's legs), the one that fills at
+// the bar's open came first. Otherwise the bar does not say which price came first, and the
+// stop-loss is taken: the pessimistic rule. Result.AmbiguousFills counts those bars, so that a
+// reader sees how much a result rests on the rule. A bar's matching reads only that bar and the
+// orders' state (fillPrice), so that it can be walked over finer bars to settle the question.
 //
 // # Extended hours
 //
@@ -75,8 +126,16 @@
 //     from the next bar on. A triggered stop-limit stays triggered.
 //
 // Sells mirror these (limit: H >= P at max(O, P); stop: L <= S at min(O, S); stop-limit: L <= S,
-// T = min(O, S), fills at T if T >= P, else at P if O <= S and H >= P). An order fills entirely
-// or not at all; volume is not considered.
+// T = min(O, S), fills at T if T >= P, else at P if O <= S and H >= P).
+//
+// With Config.MaxVolumePct P > 0 a bar fills at most P% of its volume (whole shares unless
+// Config.Fractional), shared by the symbol's orders in submission order; what is left stays
+// working on later bars, each fill recorded as a Fill, the order PartiallyFilled until done
+// (OrderRecord.FilledQty, FillPrice the average). A stop or trailing stop partly filled has
+// triggered: its rest is a market order; a limit's rest stays a limit; the rest of a day order
+// on daily bars expires with it, and of an OPG or CLS order is cancelled. Result.PartialFills
+// counts the fills that left part of their order working. Without P an order fills entirely
+// or not at all.
 //
 // Slippage of Config.SlippageBps basis points moves market and stop fills against the trader
 // (buys at price*(1+bps/10000), sells at price*(1-bps/10000)), even beyond the bar's range. Limit
@@ -98,8 +157,17 @@
 // Fees are rounded up per fill, while Alpaca rounds up each fee's daily total per account. That
 // is conservative: a sum of amounts each rounded up is never less than their sum rounded up, so
 // a run never pays less than Alpaca would charge, and pays at most a cent more per fee and sale.
-// Alpaca's CAT fee (Consolidated Audit Trail, on buys and sells) is not modelled, nor are borrow
-// fees on shorts and margin interest.
+// Alpaca's CAT fee (Consolidated Audit Trail, on buys and sells) is not modelled.
+//
+// Config.BorrowRate and Config.MarginRate are annual rates charged from cash at the end of each
+// New York date, as Alpaca charges stock borrow fees and margin interest: on the market value
+// of short positions and on negative cash as they stood at the date's last close, at rate / 360
+// a day for each calendar day until the next date with bars (a Friday's charge covers the
+// weekend). The charge is booked at the first timestamp of the next date, before its bars, so
+// that every EquityPoint still adds up; a run's last date is not charged (it ends before that
+// night). Result.BorrowPaid and Result.InterestPaid total them; they are account costs, not
+// part of any Trade's PnL. Alpaca borrows in round lots of 100 shares and varies the rate by
+// stock and by day; the engine charges one rate on the shares held.
 //
 // # Buying power
 //
@@ -134,6 +202,11 @@
 // that reverses a position closes one trade and opens another, splitting its costs in proportion
 // to quantity. Trades still open at the end are listed last with Open set, as if closed at the
 // last close without costs, their BarsHeld counting the last bar.
+//
+// Trade.ExitReason is what closed the trade, from the order whose fill did: a take-profit leg
+// ExitTakeProfit; a stop-loss leg or a plain stop or stop-limit ExitStopLoss; a trailing stop
+// ExitTrail (a trailing stop-loss leg ExitTrail when its trailing level was hit, ExitStopLoss
+// when its fixed stop was); any other order ExitSignal; a trade still open ExitEnd.
 //
 // Results are deterministic: symbols are kept in slices in the order first seen and reported
 // sorted, and no map order reaches the Result.

@@ -52,18 +52,39 @@ type Env struct {
 	curve  curve
 	rec    recording // the Recorder of RunRecorded, which takes the records instead
 
+	partials, ambiguous int64 // Result.PartialFills, Result.AmbiguousFills
+	// Financing (Config.BorrowRate, Config.MarginRate): the New York date of the timestamp
+	// being handled, as days since 1970-01-01, and what has been charged.
+	financing                bool
+	finDay                   int64
+	borrowPaid, interestPaid float64
+
 	busy     int32 // symbol whose pending orders are being matched, -1 if none
+	legsFrom int64 // while an order fills: the notBefore its exit legs get, should it complete
 	fillObs  FillObserver
 	orderObs OrderObserver
 }
 
 type orderState struct {
-	sym       int32
-	notBefore int64 // Unix ns: the order fills only on bars opening strictly later
-	expires   int64 // intraday Day orders: Unix ns from which a bar expires it; 0 = not yet known
-	open      bool
-	triggered bool // a stop-limit whose stop has been hit: from now on a plain limit
-	sized     bool // placed by TargetPercent: shrunk to fit buying power rather than rejected
+	sym        int32
+	notBefore  int64 // Unix ns: the order fills only on bars opening strictly later
+	expires    int64 // intraday Day orders: Unix ns from which a bar expires it; 0 = not yet known
+	open       bool
+	triggered  bool    // a stop-limit whose stop has been hit: from now on a plain limit; a stop or trailing stop partly filled: from now on a market order
+	sized      bool    // placed by TargetPercent: shrunk to fit buying power rather than rejected
+	waiting    bool    // an exit leg whose entry has not filled yet: it does not trade
+	takeProfit bool    // a take-profit leg
+	trailHit   bool    // a trailing stop whose trailing level, not its fixed stop, was the one hit
+	legs       uint8   // exit legs following this entry in the order list (Bracket, OTO)
+	group      int32   // 1 + index of the first order of its OCO pair; 0 if none
+	rem        float64 // quantity still to fill
+	filled     float64 // quantity filled
+	value      float64 // Σ qty × price of its fills
+	best       float64 // trailing stops: the best price since active (high for a sell); 0 until known
+	// OPG and CLS orders on intraday bars: the session whose open or close they trade at, as
+	// Unix ns; 0 until known.
+	sessOpen, sessClose int64
+	matched             int64 // the bar (open, Unix ns) its OCO pair was last matched on
 }
 
 type symState struct {
@@ -75,6 +96,8 @@ type symState struct {
 	heldAt  int32   // index in Env.held, -1 when flat
 	crypto  bool    // trades around the clock: no regular session applies
 	trade   roundTrip
+	volAt   int64   // the bar (open, Unix ns) whose volume volUsed counts (Config.MaxVolumePct)
+	volUsed float64 // volume taken by fills on that bar
 }
 
 func newEnv(cfg Config) *Env {
@@ -86,6 +109,8 @@ func newEnv(cfg Config) *Env {
 		nowOK:   true,
 		regular: true,
 		busy:    -1,
+
+		financing: cfg.BorrowRate > 0 || cfg.MarginRate > 0,
 	}
 }
 
@@ -169,7 +194,12 @@ func (e *Env) Submit(o Order) (OrderID, error) { return e.submit(o, false) }
 
 func (e *Env) submit(o Order, sized bool) (OrderID, error) {
 	id := OrderID(e.orders.len() + 1)
-	if err := e.validate(&o); err != nil {
+	err := e.validate(&o)
+	var sessOpen, sessClose int64
+	if err == nil && (o.TIF == OPG || o.TIF == CLS) && e.intraday && e.cur != math.MinInt64 {
+		sessOpen, sessClose, err = e.auctionSession(o.TIF, e.nowNs)
+	}
+	if err != nil {
 		e.orders.add(OrderRecord{
 			ID: id, Order: o, Submitted: e.Now(), Status: Rejected, Closed: e.Now(), Reason: err.Error(),
 		})
@@ -178,17 +208,94 @@ func (e *Env) submit(o Order, sized bool) (OrderID, error) {
 		return id, fmt.Errorf("order %d %s %g %s: %w: %v", id, o.Side, o.Qty, o.Symbol, ErrRejected, err)
 	}
 	si := e.intern(o.Symbol)
-	s := e.syms[si]
-	e.orders.add(OrderRecord{ID: id, Order: o, Submitted: e.Now(), Status: Accepted})
-	var expires int64
-	if o.TIF == Day && e.intraday && e.cur != math.MinInt64 {
-		expires = e.dayEnd(&o, s) // orders placed in Init learn theirs at their first bar
+	switch o.Class {
+	case Simple:
+		e.place(o, si, orderState{sized: sized, sessOpen: sessOpen, sessClose: sessClose}, 0)
+	case OCO:
+		// The OCO order itself is its take-profit leg, as Alpaca's is a limit order.
+		tp := o
+		tp.Type, tp.LimitPrice, tp.StopPrice = Limit, o.TakeProfit, 0
+		group := int32(id)
+		e.place(tp, si, orderState{takeProfit: true, group: group}, 0)
+		e.place(exitLeg(&o, false, o.Side), si, orderState{group: group}, id)
+	default: // Bracket, OTO
+		var buf [2]bool // take-profit first, as Alpaca numbers the legs
+		legs := buf[:0]
+		if o.TakeProfit > 0 {
+			legs = append(legs, true)
+		}
+		if hasStopLeg(&o) {
+			legs = append(legs, false)
+		}
+		e.place(o, si, orderState{sized: sized, legs: uint8(len(legs))}, 0)
+		var group int32
+		if len(legs) == 2 {
+			group = int32(id) + 1
+		}
+		for _, tp := range legs {
+			e.place(exitLeg(&o, tp, -o.Side), si, orderState{waiting: true, takeProfit: tp, group: group}, id)
+		}
 	}
-	e.ostate.add(orderState{sym: si, notBefore: e.cur, expires: expires, open: true, sized: sized})
+	return id, nil
+}
+
+// place records an accepted order with its initial state st.
+func (e *Env) place(o Order, si int32, st orderState, parent OrderID) {
+	id := OrderID(e.orders.len() + 1)
+	s := e.syms[si]
+	e.orders.add(OrderRecord{ID: id, Order: o, Submitted: e.Now(), Status: Accepted, Parent: parent})
+	if o.TIF == Day && e.intraday && e.cur != math.MinInt64 && !st.waiting {
+		st.expires = e.dayEnd(&o, s) // orders placed in Init learn theirs at their first bar
+	}
+	st.sym, st.notBefore, st.open, st.rem = si, e.cur, true, o.Qty
+	if o.Type == TrailingStop && !st.waiting {
+		st.best = s.pos.LastPrice // the market price when placed; 0 (unknown) takes the first open
+	}
+	e.ostate.add(st)
 	s.pending = append(s.pending, int32(id-1))
 	s.open++
 	e.notify(int(id-1), Accepted, e.Now(), "")
-	return id, nil
+}
+
+func hasStopLeg(o *Order) bool { return o.StopLoss > 0 || o.TrailPrice > 0 || o.TrailPercent > 0 }
+
+// exitLeg is the take-profit (tp) or stop-loss leg, on side, of a Bracket, OTO or OCO order o.
+func exitLeg(o *Order, tp bool, side Side) Order {
+	l := Order{Symbol: o.Symbol, Side: side, Qty: o.Qty, TIF: o.TIF, Tag: o.Tag}
+	switch {
+	case tp:
+		l.Type, l.LimitPrice = Limit, o.TakeProfit
+	case o.TrailPrice > 0 || o.TrailPercent > 0:
+		l.Type, l.StopPrice, l.TrailPrice, l.TrailPercent = TrailingStop, o.StopLoss, o.TrailPrice, o.TrailPercent
+	case o.StopLossLimit > 0:
+		l.Type, l.StopPrice, l.LimitPrice = StopLimit, o.StopLoss, o.StopLossLimit
+	default:
+		l.Type, l.StopPrice = Stop, o.StopLoss
+	}
+	return l
+}
+
+// auctionSession is the session an OPG or CLS order placed at now (Unix ns) trades in, with
+// Alpaca's cut-offs (docs.alpaca.markets/docs/orders-at-alpaca, "Time in Force"): an OPG order
+// placed after 09:28 and a CLS order placed after 15:50 (ten minutes before an early close),
+// but before 19:00 New York, are rejected; after 19:00 they go to the next session.
+func (e *Env) auctionSession(tif TIF, now int64) (open, close int64, err error) {
+	t := time.Unix(0, now)
+	if ss, ok := calendar.SessionOn(t); ok {
+		cutoff := ss.Open.Add(-2 * time.Minute)
+		if tif == CLS {
+			cutoff = ss.Close.Add(-10 * time.Minute)
+		}
+		if !t.After(cutoff) {
+			return ss.Open.UnixNano(), ss.Close.UnixNano(), nil
+		}
+		if t.Before(ss.Date.Add(19 * time.Hour)) {
+			return 0, 0, fmt.Errorf("%s order placed at %s New York, after the %s cut-off and before 19:00, as Alpaca rejects it",
+				tif, t.In(nyLoc).Format("15:04"), cutoff.In(nyLoc).Format("15:04"))
+		}
+	}
+	ns := calendar.NextSession(t)
+	return ns.Open.UnixNano(), ns.Close.UnixNano(), nil
 }
 
 func (e *Env) validate(o *Order) error {
@@ -201,7 +308,7 @@ func (e *Env) validate(o *Order) error {
 		return fmt.Errorf("quantity %v is not a positive number", o.Qty)
 	case !e.cfg.Fractional && o.Qty != math.Trunc(o.Qty):
 		return fmt.Errorf("fractional quantity %v not allowed (Config.Fractional is off)", o.Qty)
-	case o.TIF != Day && o.TIF != GTC:
+	case o.TIF > CLS:
 		return fmt.Errorf("invalid time in force %d", o.TIF)
 	case o.ExtendedHours && (o.Type != Limit || o.TIF != Day):
 		// As Alpaca: "Only limit day orders will be accepted as extended hours eligible. All
@@ -211,6 +318,12 @@ func (e *Env) validate(o *Order) error {
 			o.Type, o.TIF)
 	}
 	validPrice := func(p float64) bool { return p > 0 && !math.IsInf(p, 0) }
+	if err := e.validateClass(o, validPrice); err != nil {
+		return err
+	}
+	if o.Class == OCO {
+		return e.validateShort(o)
+	}
 	switch o.Type {
 	case Market:
 	case Limit:
@@ -225,9 +338,88 @@ func (e *Env) validate(o *Order) error {
 		if !validPrice(o.LimitPrice) || !validPrice(o.StopPrice) {
 			return fmt.Errorf("stop-limit order needs positive stop and limit prices, got %v and %v", o.StopPrice, o.LimitPrice)
 		}
+	case TrailingStop:
+		if o.Class != Simple {
+			return fmt.Errorf("a %s order's entry cannot be a trailing stop", o.Class)
+		}
+		if o.StopPrice != 0 || o.LimitPrice != 0 {
+			return errors.New("trailing stop order takes no stop or limit price: its stop follows the trail")
+		}
 	default:
 		return fmt.Errorf("invalid order type %d", o.Type)
 	}
+	if o.Type != TrailingStop && o.Class == Simple && (o.TrailPrice != 0 || o.TrailPercent != 0) {
+		return fmt.Errorf("trail price or percent on a %s order: only a trailing stop or a bracket, OTO or OCO stop-loss leg trails", o.Type)
+	}
+	if o.Class == Simple && (o.TakeProfit != 0 || o.StopLoss != 0 || o.StopLossLimit != 0) {
+		return errors.New("take-profit or stop-loss prices on a simple order: set Class to Bracket, OTO or OCO")
+	}
+	if o.TIF == OPG || o.TIF == CLS {
+		// As Alpaca: opg and cls go with market and limit orders only; crypto takes gtc and ioc.
+		switch {
+		case o.Type != Market && o.Type != Limit:
+			return fmt.Errorf("%s time in force: only a market or limit order, not a %s order", o.TIF, o.Type)
+		case o.Class != Simple:
+			return fmt.Errorf("%s time in force on a %s order: its time in force must be day or gtc", o.TIF, o.Class)
+		case data.IsCrypto(o.Symbol):
+			return fmt.Errorf("%s time in force on crypto, which trades around the clock without auctions", o.TIF)
+		}
+	}
+	return e.validateShort(o)
+}
+
+// validateClass checks the trail and the legs of o.
+func (e *Env) validateClass(o *Order, validPrice func(float64) bool) error {
+	trail := o.TrailPrice != 0 || o.TrailPercent != 0
+	if trail {
+		switch {
+		case o.TrailPrice != 0 && o.TrailPercent != 0:
+			return errors.New("trail: set trail price or trail percent, not both")
+		case o.TrailPrice != 0 && !validPrice(o.TrailPrice):
+			return fmt.Errorf("trail price %v is not a positive number", o.TrailPrice)
+		case o.TrailPercent != 0 && !(o.TrailPercent > 0 && o.TrailPercent < 100):
+			return fmt.Errorf("trail percent %v is not in (0, 100)", o.TrailPercent)
+		}
+	} else if o.Type == TrailingStop {
+		return errors.New("trailing stop order needs a trail price or a trail percent")
+	}
+	if o.Class == Simple {
+		return nil
+	}
+	stop := o.StopLoss > 0 || trail
+	switch {
+	case o.Class > OTO:
+		return fmt.Errorf("invalid order class %d", o.Class)
+	case o.TIF != Day && o.TIF != GTC:
+		return fmt.Errorf("%s order: time in force must be day or gtc, not %s", o.Class, o.TIF)
+	case o.ExtendedHours:
+		return fmt.Errorf("%s order: not eligible for extended hours", o.Class)
+	case o.TakeProfit != 0 && !validPrice(o.TakeProfit), o.StopLoss != 0 && !validPrice(o.StopLoss),
+		o.StopLossLimit != 0 && !validPrice(o.StopLossLimit):
+		return fmt.Errorf("%s order: take-profit %v, stop-loss %v and its limit %v must be positive numbers or zero",
+			o.Class, o.TakeProfit, o.StopLoss, o.StopLossLimit)
+	case o.StopLossLimit != 0 && (o.StopLoss == 0 || trail):
+		return fmt.Errorf("%s order: a stop-loss limit needs a stop-loss stop price and no trail", o.Class)
+	case o.Class == OTO && (o.TakeProfit > 0) == stop:
+		return errors.New("oto order: give exactly one leg, a take-profit or a stop-loss")
+	case o.Class != OTO && (o.TakeProfit == 0 || !stop):
+		return fmt.Errorf("%s order: give both legs, a take-profit and a stop-loss", o.Class)
+	}
+	// The legs exit the position: for a long (a buy entry, or an OCO selling), the target lies
+	// above the stop.
+	long := o.Side == Buy
+	if o.Class == OCO {
+		long = o.Side == Sell
+	}
+	if o.TakeProfit > 0 && o.StopLoss > 0 && (o.TakeProfit > o.StopLoss) != long {
+		return fmt.Errorf("%s order: take-profit %v must lie %s stop-loss %v", o.Class, o.TakeProfit,
+			map[bool]string{true: "above", false: "below"}[long], o.StopLoss)
+	}
+	return nil
+}
+
+// validateShort refuses, with Config.Short off, a sell of more than is held or on order.
+func (e *Env) validateShort(o *Order) error {
 	if o.Side == Sell && !e.cfg.Short {
 		// Open buys count as holdings: a strategy may place an entry and its protective stop
 		// together. Whether the shares are really there is checked again at fill time.
@@ -274,12 +466,27 @@ func (e *Env) Cancel(id OrderID) error {
 	if st, ok := e.flushedStatus(i); ok {
 		return fmt.Errorf("cancel order %d: already %s", id, st)
 	}
-	if !e.ostate.at(i).open {
+	os := e.ostate.at(i)
+	if !os.open {
 		return fmt.Errorf("cancel order %d: already %s", id, e.orders.at(i).Status)
 	}
+	g, s := os.group, e.syms[os.sym]
 	e.close(i, Cancelled, e.Now(), "cancelled by strategy")
+	if g != 0 {
+		// One order of an OCO pair alone would no longer be one-cancels-other.
+		for k := 0; k < len(s.pending); k++ {
+			if j := int(s.pending[k]); e.ostate.at(j).open && e.ostate.at(j).group == g {
+				e.close(j, Cancelled, e.Now(), "cancelled: the other order of its OCO pair was cancelled")
+				k = -1
+			}
+		}
+	}
 	return nil
 }
+
+// Financing is the borrow fees and margin interest charged so far (Config.BorrowRate,
+// Config.MarginRate).
+func (e *Env) Financing() (borrow, interest float64) { return e.borrowPaid, e.interestPaid }
 
 // CancelAll cancels the open orders of symbol, or of every symbol for "".
 func (e *Env) CancelAll(symbol string) {
@@ -317,6 +524,42 @@ func (e *Env) close(i int, st OrderStatus, t time.Time, reason string) {
 		s.compact(&e.ostate)
 	}
 	e.notify(i, st, t, reason)
+	if os = e.ostate.at(i); os.legs > 0 {
+		e.release(i, st, t)
+	}
+}
+
+// release hands the exit legs of entry i, just closed with status st, the quantity it filled,
+// making them active, or cancels them when it filled nothing. A leg of an entry that filled
+// at a bar's open may trade on the rest of that bar (Env.legsFrom); otherwise from the next.
+func (e *Env) release(i int, st OrderStatus, t time.Time) {
+	os := e.ostate.at(i)
+	n, filled, avg := int(os.legs), os.filled, 0.0
+	if filled > 0 {
+		avg = os.value / filled
+	}
+	from := e.legsFrom
+	if from == 0 || e.busy != os.sym {
+		from = e.cur
+	}
+	for j := i + 1; j <= i+n; j++ {
+		l := e.ostate.at(j)
+		if !l.open || !l.waiting {
+			continue
+		}
+		if filled <= 0 {
+			e.close(j, Cancelled, t, "cancelled: its entry was "+st.String()+" without a fill")
+			continue
+		}
+		l.waiting, l.rem, l.notBefore = false, filled, from
+		o := &e.orders.at(j).Order
+		if o.Type == TrailingStop {
+			l.best = avg
+		}
+		if o.TIF == Day && e.intraday {
+			l.expires = e.dayEnd(o, e.syms[l.sym])
+		}
+	}
 }
 
 func (s *symState) compact(os *chunked[orderState]) {

@@ -119,7 +119,7 @@ func checkIdentity(t *testing.T, res *Result) {
 	if res.StartEquity != res.Config.Cash {
 		t.Fatalf("start equity %v, cash before any fill %v", res.StartEquity, res.Config.Cash)
 	}
-	cash := res.StartEquity
+	cash := res.StartEquity - res.BorrowPaid - res.InterestPaid
 	qty := map[string]float64{}
 	for _, f := range res.Fills {
 		if slip := f.Qty * math.Abs(f.Price-f.RefPrice); f.RefPrice <= 0 || !near(f.Slippage, slip, 1e-9*(1+slip)) {

@@ -25,7 +25,7 @@ type roundTrip struct {
 // apply books a fill: cash, position, realised P&L and the round trip it belongs to. A fill that
 // crosses zero closes one round trip and opens another; its commission and fees are split
 // between them in proportion to quantity.
-func (e *Env) apply(s *symState, side Side, qty, price, comm, fees float64, t time.Time) {
+func (e *Env) apply(s *symState, side Side, qty, price, comm, fees float64, t time.Time, exit ExitReason) {
 	cost := comm + fees
 	e.cash -= float64(side)*qty*price + cost
 	p := &s.pos
@@ -62,10 +62,10 @@ func (e *Env) apply(s *symState, side Side, qty, price, comm, fees float64, t ti
 	}
 	switch {
 	case q1 == 0:
-		e.closeTrade(s, t, price)
+		e.closeTrade(s, t, exit)
 		p.Qty, p.AvgCost = 0, 0
 	case (q1 > 0) != (q0 > 0):
-		e.closeTrade(s, t, price)
+		e.closeTrade(s, t, exit)
 		rest := qty - closing
 		s.trade = roundTrip{active: true, side: side, qty: rest, entryValue: rest * price,
 			costs: cost - closeCost, entryTime: t, entryBar: s.bars}
@@ -76,8 +76,10 @@ func (e *Env) apply(s *symState, side Side, qty, price, comm, fees float64, t ti
 	e.setHeld(s)
 }
 
-func (e *Env) closeTrade(s *symState, t time.Time, price float64) {
-	e.trades.add(s.trade.result(s.pos.Symbol, t, s.bars-s.trade.entryBar, false))
+func (e *Env) closeTrade(s *symState, t time.Time, exit ExitReason) {
+	x := s.trade.result(s.pos.Symbol, t, s.bars-s.trade.entryBar, false)
+	x.ExitReason = exit
+	e.trades.add(x)
 	s.trade = roundTrip{}
 }
 
@@ -212,8 +214,34 @@ func (e *Env) openTrades() []Trade {
 		tr.realized += s.pos.Unrealized()
 		tr.exitValue += rest * last
 		tr.exitQty += rest
-		out = append(out, tr.result(s.pos.Symbol, e.Now(), s.bars-tr.entryBar+1, true))
+		x := tr.result(s.pos.Symbol, e.Now(), s.bars-tr.entryBar+1, true)
+		x.ExitReason = ExitEnd
+		out = append(out, x)
 	}
 	slices.SortFunc(out, func(a, b Trade) int { return strings.Compare(a.Symbol, b.Symbol) })
 	return out
+}
+
+// finance charges, at the first timestamp of a New York date after another, the borrow fees
+// and margin interest of the days since: on the short market value and the negative cash as
+// they stood at the previous date's last close, each day at rate / 360 as Alpaca computes them,
+// a Friday's charge covering the weekend.
+func (e *Env) finance(bt time.Time) {
+	y, m, d := bt.In(nyLoc).Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+	if e.finDay != 0 && day > e.finDay {
+		days := float64(day - e.finDay)
+		short := 0.0
+		for _, id := range e.held {
+			if p := &e.syms[id].pos; p.Qty < 0 {
+				short -= p.Qty * p.LastPrice
+			}
+		}
+		borrow := short * e.cfg.BorrowRate / 360 * days
+		interest := math.Max(-e.cash, 0) * e.cfg.MarginRate / 360 * days
+		e.cash -= borrow + interest
+		e.borrowPaid += borrow
+		e.interestPaid += interest
+	}
+	e.finDay = day
 }

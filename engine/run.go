@@ -73,6 +73,11 @@ func normalize(cfg Config) (Config, error) {
 		return cfg, fmt.Errorf("engine: unknown fee model %d", cfg.Fees)
 	case cfg.Hours > AllHours:
 		return cfg, fmt.Errorf("engine: unknown hours filter %d", cfg.Hours)
+	case bad(cfg.MaxVolumePct) || cfg.MaxVolumePct > 100:
+		return cfg, fmt.Errorf("engine: max volume %v%% must be in [0, 100]", cfg.MaxVolumePct)
+	case bad(cfg.BorrowRate) || bad(cfg.MarginRate) || cfg.BorrowRate > 10 || cfg.MarginRate > 10:
+		return cfg, fmt.Errorf("engine: borrow rate %v and margin rate %v must be annual fractions in [0, 10]",
+			cfg.BorrowRate, cfg.MarginRate)
 	}
 	fees, err := cfg.FeeSchedule.forRun(cfg.Fees)
 	if err != nil {
@@ -246,10 +251,16 @@ func (r *runner) newStep(bt time.Time, t int64) error {
 		e.regular = r.filter || r.sess.in(bt, t)
 		if t < e.dayLo || t >= e.dayHi {
 			e.newDay(bt)
+			if e.financing {
+				e.finance(bt)
+			}
 		}
 	} else {
 		e.now, e.nowOK = closeTime(bt, e.tf), true
 		e.nowNs = e.now.UnixNano()
+		if e.financing {
+			e.finance(bt)
+		}
 	}
 	e.seq, e.seqPos = e.seq[:e.seqPos], 0
 	return nil
@@ -344,6 +355,11 @@ func (r *runner) result() *Result {
 		End:       e.Now(),
 
 		StartEquity: e.cfg.Cash,
+
+		BorrowPaid:     e.borrowPaid,
+		InterestPaid:   e.interestPaid,
+		AmbiguousFills: e.ambiguous,
+		PartialFills:   e.partials,
 	}
 	if e.rec.Recorder != nil {
 		e.flushAll()

@@ -101,8 +101,8 @@ func (c *chaos) OnBar(e *Env, b data.Bar) error {
 		if c.rng.IntN(2) == 0 {
 			o.Side = Sell
 		}
-		o.Type = OrderType(c.rng.IntN(4))
-		o.TIF = TIF(c.rng.IntN(2))
+		o.Type = OrderType(c.rng.IntN(5))
+		o.TIF = TIF(c.rng.IntN(4))
 		// Mostly on limit day orders, which may have it; sometimes on others, which are refused.
 		o.ExtendedHours = c.rng.IntN(3) == 0
 		ref := b.Close
@@ -111,6 +111,7 @@ func (c *chaos) OnBar(e *Env, b data.Bar) error {
 		}
 		o.LimitPrice = ref * (1 + 0.02*(c.rng.Float64()-0.5))
 		o.StopPrice = ref * (1 + 0.02*(c.rng.Float64()-0.5))
+		c.exotic(&o, ref)
 		id, err := e.Submit(o)
 		c.log = append(c.log, fmt.Sprintf("submit %d %+v err=%v", id, o, err))
 	case r < 8:
@@ -127,6 +128,52 @@ func (c *chaos) OnBar(e *Env, b data.Bar) error {
 	return nil
 }
 
+// exotic makes o a trailing stop, an auction order, or a bracket, OTO or OCO order some of the
+// time, with legs placed around ref so that most are accepted.
+func (c *chaos) exotic(o *Order, ref float64) {
+	if o.Type == TrailingStop {
+		o.StopPrice, o.LimitPrice = 0, 0
+		if c.rng.IntN(2) == 0 {
+			o.TrailPercent = 0.2 + c.rng.Float64()
+		} else {
+			o.TrailPrice = ref * 0.01 * c.rng.Float64()
+		}
+	}
+	if o.TIF >= OPG && c.rng.IntN(2) == 0 {
+		o.Type = OrderType(c.rng.IntN(2)) // market or limit, as Alpaca takes them
+	}
+	if o.ExtendedHours {
+		if c.rng.IntN(2) == 0 {
+			o.Type, o.TIF = Limit, Day // mostly as Alpaca takes it
+		}
+		return
+	}
+	switch cl := OrderClass(c.rng.IntN(7)); {
+	case cl > OTO:
+	default:
+		o.Class, o.TIF, o.ExtendedHours = cl, TIF(c.rng.IntN(2)), false
+		if o.Type == TrailingStop {
+			o.Type = Market
+		}
+		long := (o.Side == Buy) != (cl == OCO)
+		up, down := ref*(1+0.008*c.rng.Float64()), ref*(1-0.008*c.rng.Float64())
+		if !long {
+			up, down = down, up
+		}
+		o.TakeProfit, o.StopLoss = up, down
+		if c.rng.IntN(3) == 0 {
+			o.TrailPercent = 0.3 + c.rng.Float64()
+		}
+		if cl == OTO {
+			if c.rng.IntN(2) == 0 {
+				o.TakeProfit = 0
+			} else {
+				o.StopLoss, o.TrailPercent = 0, 0
+			}
+		}
+	}
+}
+
 // OnStep checks the portfolio identity through the public API and against cash rebuilt from
 // fills, at every timestamp.
 func (c *chaos) OnStep(e *Env, t time.Time) error {
@@ -138,8 +185,9 @@ func (c *chaos) OnStep(e *Env, t time.Time) error {
 	if !near(e.Cash()+mv, e.Equity(), 0.005) {
 		return fmt.Errorf("%s: cash %v + market value %v != equity %v", t, e.Cash(), mv, e.Equity())
 	}
-	if !near(e.Cash(), c.cash, 0.005) {
-		return fmt.Errorf("%s: cash %v, rebuilt from fills %v", t, e.Cash(), c.cash)
+	borrow, interest := e.Financing()
+	if !near(e.Cash(), c.cash-borrow-interest, 0.005) {
+		return fmt.Errorf("%s: cash %v, rebuilt from fills %v and financing %v", t, e.Cash(), c.cash, borrow+interest)
 	}
 	return nil
 }
@@ -150,6 +198,7 @@ var chaosConfigs = []Config{
 	{Short: true, Leverage: 2, Commission: Commission{Kind: Percent, Rate: 0.001}, Fractional: true},
 	{Leverage: 4, Commission: Commission{Kind: PerOrder, Rate: 1}, Hours: AllHours},
 	{Short: true, SlippageBps: 3, Fees: AlpacaFees, Hours: AllHours},
+	{Short: true, Leverage: 2, SlippageBps: 2, MaxVolumePct: 40, BorrowRate: 0.05, MarginRate: 0.08},
 }
 
 // TestPortfolioProperty runs random orders through several account types and checks the
@@ -167,7 +216,7 @@ func TestPortfolioProperty(t *testing.T) {
 					t.Fatal("no fills: the test exercises nothing")
 				}
 				checkSessions(t, res)
-				var statuses [5]int
+				var statuses [6]int
 				for _, r := range res.Orders {
 					statuses[r.Status]++
 				}
@@ -186,10 +235,22 @@ func TestPortfolioProperty(t *testing.T) {
 						t.Fatalf("gross exposure %v far over %v x equity %v", p.Long-p.Short, lev, p.Equity)
 					}
 				}
-				t.Logf("orders by status %v, fills %d, trades %d", statuses, len(res.Fills), len(res.Trades))
+				if cfg.MaxVolumePct > 0 && res.PartialFills == 0 || cfg.BorrowRate > 0 && res.BorrowPaid == 0 {
+					t.Fatal("no partial fill or no borrow fee: the new paths are not exercised")
+				}
+				t.Logf("orders by status %v, fills %d, trades %d, ambiguous %d, partial %d, exits %v",
+					statuses, len(res.Fills), len(res.Trades), res.AmbiguousFills, res.PartialFills, exitCounts(res))
 			})
 		}
 	}
+}
+
+func exitCounts(res *Result) [len(ExitReasons)]int {
+	var n [len(ExitReasons)]int
+	for _, t := range res.Trades {
+		n[t.ExitReason]++
+	}
+	return n
 }
 
 // checkSessions checks the session rules on a run's orders: outside a regular session only
@@ -201,14 +262,16 @@ func checkSessions(t *testing.T, res *Result) {
 		if r.Status != Filled {
 			continue
 		}
-		in := calendar.InSession(r.Closed)
+		// A CLS order fills at its session's close, the end of the session.
+		in := calendar.InSession(r.Closed) || r.Order.TIF == CLS && calendar.InSession(r.Closed.Add(-time.Nanosecond))
 		if !in && !r.Order.ExtendedHours && res.Config.Provenance.Timeframe.Intraday() {
 			t.Fatalf("order %+v filled outside the regular session without extended hours", r)
 		}
 		if !in {
 			ext++
 		}
-		if tf := res.Config.Provenance.Timeframe; r.Order.TIF == Day && tf.Intraday() && !r.Submitted.IsZero() {
+		// A leg's day begins when its entry fills, not when it was placed.
+		if tf := res.Config.Provenance.Timeframe; r.Order.TIF == Day && tf.Intraday() && !r.Submitted.IsZero() && r.Parent == 0 {
 			placed := r.Submitted.Add(-tf.Duration()) // the open of the bar it was placed at
 			var end time.Time
 			if s, ok := calendar.SessionOn(placed); r.Order.ExtendedHours {

@@ -51,10 +51,36 @@ const (
 	Limit
 	Stop
 	StopLimit
+	// TrailingStop is a stop whose price follows the best price since the order became active
+	// by Order.TrailPrice or Order.TrailPercent, as Alpaca's trailing_stop.
+	TrailingStop
 )
 
 func (t OrderType) String() string {
-	return [...]string{"market", "limit", "stop", "stop_limit"}[t]
+	return [...]string{"market", "limit", "stop", "stop_limit", "trailing_stop"}[t]
+}
+
+// OrderClass links orders as Alpaca's order_class does (docs.alpaca.markets/docs/orders-at-alpaca,
+// "Bracket Orders", "OCO Orders", "OTO Orders"). The zero value is a simple order.
+type OrderClass uint8
+
+const (
+	Simple OrderClass = iota
+	// Bracket is an entry with two exit legs, a take-profit limit (Order.TakeProfit) and a
+	// stop-loss stop (Order.StopLoss, a stop-limit with Order.StopLossLimit), placed when the
+	// entry has filled; a fill of one leg cancels the other.
+	Bracket
+	// OCO is a pair of exit orders for a position already held, a take-profit limit and a
+	// stop-loss stop, both working at once; a fill of one cancels the other. The order's own
+	// Type, LimitPrice and StopPrice are not used.
+	OCO
+	// OTO is an entry with one exit leg, either a take-profit limit or a stop-loss, placed when
+	// the entry has filled.
+	OTO
+)
+
+func (c OrderClass) String() string {
+	return [...]string{"simple", "bracket", "oco", "oto"}[c]
 }
 
 // TIF is an order's time in force. The zero value is GTC, as in backtrader and LEAN: an order
@@ -66,13 +92,16 @@ const (
 	GTC TIF = iota
 	// Day orders expire when their session ends (see the package documentation).
 	Day
+	// OPG market and limit orders fill only at a session's opening price, as Alpaca's opg
+	// (market on open, limit on open); what is not filled there is cancelled.
+	OPG
+	// CLS market and limit orders fill only at a session's closing price, as Alpaca's cls
+	// (market on close, limit on close); what is not filled there is cancelled.
+	CLS
 )
 
 func (t TIF) String() string {
-	if t == GTC {
-		return "gtc"
-	}
-	return "day"
+	return [...]string{"gtc", "day", "opg", "cls"}[t]
 }
 
 // OrderID identifies an order within one run; IDs start at 1 and increase.
@@ -93,6 +122,23 @@ type Order struct {
 	// extended_hours flag does; it is accepted only on a Day limit order, as Alpaca accepts it.
 	// Without it an order waits for the next regular-session bar of its symbol.
 	ExtendedHours bool
+
+	// TrailPrice (dollars) or TrailPercent (percent, 5 = 5%) is the trail of a TrailingStop
+	// order, as Alpaca's trail_price and trail_percent; set exactly one. On a Bracket, OTO or OCO
+	// order it makes the stop-loss leg trail (barkeep's extension: Alpaca's legs do not trail);
+	// the leg's stop is then the tighter of StopLoss, if set, and the trailing level.
+	TrailPrice   float64
+	TrailPercent float64
+
+	// Class links this order with exit legs; the legs below are used only by a Bracket, OTO or
+	// OCO order. Each leg is an order of its own, sells for a buy entry and buys for a sell
+	// entry, with the entry's quantity, time in force and tag; Submit returns the ID of the
+	// entry (of the take-profit leg for an OCO), the legs taking the next IDs in the order
+	// take-profit, stop-loss.
+	Class         OrderClass
+	TakeProfit    float64 // limit price of the take-profit leg
+	StopLoss      float64 // stop price of the stop-loss leg
+	StopLossLimit float64 // limit price making the stop-loss leg a stop-limit
 }
 
 // OrderStatus is the life cycle of an order.
@@ -104,10 +150,13 @@ const (
 	Cancelled
 	Expired
 	Rejected
+	// PartiallyFilled is an open order part of which has filled (Config.MaxVolumePct); the
+	// rest is still working.
+	PartiallyFilled
 )
 
 func (s OrderStatus) String() string {
-	return [...]string{"accepted", "filled", "cancelled", "expired", "rejected"}[s]
+	return [...]string{"accepted", "filled", "cancelled", "expired", "rejected", "partially_filled"}[s]
 }
 
 // OrderUpdate reports a change of an order's status.
@@ -127,7 +176,11 @@ type OrderRecord struct {
 	Status    OrderStatus
 	Closed    time.Time // when it filled, was cancelled, expired or rejected; zero if still open
 	Reason    string
-	FillPrice float64
+	FillPrice float64 // average price of its fills
+	FilledQty float64 // quantity filled, less than Order.Qty after partial fills
+	// Parent is the order this one is an exit leg of (the entry of a Bracket or OTO, the
+	// take-profit leg of an OCO); 0 for any other order.
+	Parent OrderID
 }
 
 // Fill is one execution.
@@ -177,7 +230,34 @@ type Trade struct {
 	BarsHeld   int
 	Commission float64 // commission and fees of both legs
 	Open       bool
+	// ExitReason says what closed the trade: the order whose fill brought the position back to
+	// flat (or reversed it), or ExitEnd for a trade still open at the end.
+	ExitReason ExitReason
 }
+
+// ExitReason is what closed a Trade.
+type ExitReason uint8
+
+const (
+	// ExitSignal: an order the strategy placed itself (market, limit, or any order that is not
+	// one of those below).
+	ExitSignal ExitReason = iota
+	// ExitStopLoss: a stop-loss leg, or a plain stop or stop-limit order.
+	ExitStopLoss
+	// ExitTakeProfit: a take-profit leg.
+	ExitTakeProfit
+	// ExitTrail: a trailing stop, or a trailing stop-loss leg whose trailing level was the one hit.
+	ExitTrail
+	// ExitEnd: still open when the run ended.
+	ExitEnd
+)
+
+func (r ExitReason) String() string {
+	return [...]string{"signal", "stop_loss", "take_profit", "trail", "end"}[r]
+}
+
+// ExitReasons lists every ExitReason in order, for reports that count them.
+var ExitReasons = [...]ExitReason{ExitSignal, ExitStopLoss, ExitTakeProfit, ExitTrail, ExitEnd}
 
 // EquityPoint is the portfolio marked at one timestamp (each bar's close).
 type EquityPoint struct {
@@ -249,9 +329,17 @@ type Config struct {
 	Leverage    float64 // gross exposure limit as a multiple of equity; 1 (a cash account) when zero
 	Fractional  bool    // allow fractional quantities; whole shares otherwise
 	Hours       Hours
-	Strategy    string            // name, for the record
-	Params      map[string]string // the strategy's parameters, for the record
-	Provenance  Provenance
+	// MaxVolumePct caps a fill at this percent of its bar's volume, shared by the symbol's
+	// orders on that bar; what is left stays working on later bars. 0 is no cap.
+	MaxVolumePct float64
+	// BorrowRate is the annual rate (0.025 = 2.5%) charged on the market value of short
+	// positions, and MarginRate the annual rate charged on negative cash, both daily at the end
+	// of each New York date, over 360 days as Alpaca computes them. 0 charges nothing.
+	BorrowRate float64
+	MarginRate float64
+	Strategy   string            // name, for the record
+	Params     map[string]string // the strategy's parameters, for the record
+	Provenance Provenance
 }
 
 // Result is everything a run produced. Same inputs, same Result, bit for bit.
@@ -270,4 +358,13 @@ type Result struct {
 	// from the first EquityPoint, which already holds the costs of fills of orders placed in
 	// Init.
 	StartEquity float64
+	// BorrowPaid and InterestPaid are the borrow fees and margin interest charged
+	// (Config.BorrowRate, Config.MarginRate); they are taken from cash, not from trades' PnL.
+	BorrowPaid   float64
+	InterestPaid float64
+	// AmbiguousFills counts bars on which both exits of an OCO pair (a bracket's legs) could
+	// have filled and the stop was taken, the pessimistic choice; PartialFills counts fills
+	// that left part of their order working (Config.MaxVolumePct).
+	AmbiguousFills int64
+	PartialFills   int64
 }
