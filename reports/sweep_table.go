@@ -40,7 +40,7 @@ func PrintSweep(w io.Writer, s Sweep) {
 	fmt.Fprint(w, s.countsText())
 	fmt.Fprintf(w, "; ranked by %s (%s)", s.Rank, d)
 	if s.MinTrades > 0 {
-		fmt.Fprintf(w, " among runs of %d trades or more", s.MinTrades)
+		fmt.Fprintf(w, " among runs with at least %d trades", s.MinTrades)
 	}
 	fmt.Fprintln(w)
 	order, _ := s.shown()

@@ -368,7 +368,7 @@ func TestSweepThinAndNoTrade(t *testing.T) {
 
 	var term bytes.Buffer
 	PrintSweep(&term, s)
-	for _, want := range []string{"2 made no trade", "2 with fewer than 30 trades not ranked", "among runs of 30 trades or more"} {
+	for _, want := range []string{"2 made no trade", "2 with fewer than 30 trades not ranked", "among runs with at least 30 trades"} {
 		if !strings.Contains(term.String(), want) {
 			t.Errorf("terminal lacks %q:\n%s", want, term.String())
 		}

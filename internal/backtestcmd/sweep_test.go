@@ -98,6 +98,12 @@ func TestSweepRowEqualsSingleRun(t *testing.T) {
 					if j < 4 { // fast, slow, pct, qty
 						continue
 					}
+					if key == "status" { // the sweep's own column, last
+						if row[j] != "ranked" {
+							t.Errorf("fast=%s slow=%s: status %q, want ranked", combo[0], combo[1], row[j])
+						}
+						continue
+					}
 					want, ok := stats[key]
 					if !ok {
 						t.Errorf("stats.json lacks %q", key)
@@ -147,7 +153,7 @@ func TestSweepReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`id="fig-heatmap"`, "<svg", "Max drawdown by fast and slow", "nearer zero is better", store} {
+	for _, want := range []string{`id="fig-heatmap"`, "<svg", "Max drawdown (daily closes) by fast and slow", "nearer zero is better", store} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("index.html lacks %q", want)
 		}
