@@ -158,12 +158,17 @@ func (s *Source) recentSIP(ctx context.Context) (bool, error) {
 // Stats returns the HTTP work done so far.
 func (s *Source) Stats() Stats {
 	c := s.tr.stats
+	s.tr.mu.Lock()
+	last, at := s.tr.lastRetry, s.tr.lastRetryAt
+	s.tr.mu.Unlock()
 	return Stats{
 		Requests:       c.requests.Load(),
 		Retries:        c.retries.Load(),
 		Bytes:          c.bytes.Load(),
 		RateLimitWaits: c.rateLimitWaits.Load(),
 		Waited:         time.Duration(c.waited.Load()),
+		LastRetry:      last,
+		LastRetryAt:    at,
 	}
 }
 

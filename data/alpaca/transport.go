@@ -54,6 +54,10 @@ type Stats struct {
 	Bytes          int64         // response bytes read (compressed size when compressed)
 	RateLimitWaits int64         // times a request waited for X-RateLimit-Reset
 	Waited         time.Duration // time spent in backoff and rate-limit waits
+	// LastRetry is the latest retry and LastRetryAt when it was decided (zero before any),
+	// for a progress display that shows what the fetch is waiting for.
+	LastRetry   Retry
+	LastRetryAt time.Time
 }
 
 type counters struct {
@@ -75,6 +79,8 @@ type transport struct {
 	serverLimit  int       // the last X-RateLimit-Limit seen, 0 before any
 	skew         time.Duration
 	haveDate     bool // skew is known: server Date minus local clock at receipt
+	lastRetry    Retry
+	lastRetryAt  time.Time
 }
 
 // bound ties every request of one Bars call to that call's context: the SDK sends requests
@@ -148,8 +154,12 @@ func (t *transport) do(ctx context.Context, req *http.Request) (*http.Response, 
 		t.log.LogAttrs(ctx, slog.LevelInfo, "alpaca retry",
 			slog.String("endpoint", endpoint), slog.Int("attempt", attempt+1),
 			slog.String("cause", err.Error()), slog.Duration("wait", wait.Round(time.Millisecond)))
+		rt := Retry{Endpoint: endpoint, Attempt: attempt + 1, Cause: err.Error(), Wait: wait}
+		t.mu.Lock()
+		t.lastRetry, t.lastRetryAt = rt, t.cfg.now()
+		t.mu.Unlock()
 		if t.cfg.OnRetry != nil {
-			t.cfg.OnRetry(Retry{Endpoint: endpoint, Attempt: attempt + 1, Cause: err.Error(), Wait: wait})
+			t.cfg.OnRetry(rt)
 		}
 		if err := t.sleep(ctx, wait); err != nil {
 			return nil, err

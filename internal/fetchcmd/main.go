@@ -31,14 +31,18 @@ Usage:
 
 Keys come from the environment, as Alpaca's own SDK reads them, never from a flag:
   APCA_API_KEY_ID, APCA_API_SECRET_KEY   your Alpaca key (crypto pairs need none)
-  APCA_API_DATA_URL                      another market-data server (default Alpaca's)
-or from a dotenv file named by --env-file.
+  APCA_API_OAUTH                         or an OAuth token instead of the key (not both)
+  APCA_API_DATA_URL                      another market-data server (https://, no path)
+or from a dotenv file named by --env-file. fetch --check diagnoses them (README "Keys").
 
 Defaults:
   --end    now minus 15 minutes (a free plan may not query the last 15 minutes of SIP data)
   --start  resumes after what the store already holds; with nothing stored, 1 year back for
            intraday timeframes and 2016-01-01 for daily and longer ones
-  --feed   iex (IEX volume is a few percent of the consolidated SIP volume)
+  --feed   sip (all exchanges); a plan without recent SIP data ends 16 minutes before
+           Alpaca's clock, with a notice; --feed iex has the latest bars
+  --rpm    90 % of the X-RateLimit-Limit Alpaca sends (200 free, 10,000 paid); a number
+           is a ceiling
 
 Files are recognised by their header: [symbol,]timestamp,open,high,low,close,volume[,trade_count][,vwap]
 (without a symbol column, the symbol is --symbols or the file's name) or Yahoo Finance's
@@ -57,6 +61,7 @@ type options struct {
 	concurrency, rpm                                                               int
 	seed                                                                           uint64
 	quiet                                                                          bool
+	check                                                                          bool
 	// Users' files (--source csv|parquet), the listing and machine-readable output.
 	path, tz, timeIs           string
 	skipBad, list, json, tfSet bool
@@ -86,7 +91,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs.StringVar(&o.start, "start", "", "first day or instant: "+data.DateForms+" (default: resume, see above)")
 	fs.StringVar(&o.end, "end", "", "last day (inclusive) or instant (exclusive) (default: now minus 15 minutes)")
 	fs.StringVar(&o.store, "store", cli.DefaultStore, "store: a path ending in .duckdb is a DuckDB file, any other a Parquet lake directory")
-	fs.StringVar(&o.feed, "feed", "iex", "Alpaca stock feed: iex, sip or delayed_sip")
+	fs.StringVar(&o.feed, "feed", "sip", "Alpaca stock feed: sip, iex or delayed_sip")
 	fs.StringVar(&o.adjustment, "adjustment", "raw", "corporate-action adjustment: raw, split, dividend or all (each kept apart)")
 	fs.StringVar(&o.source, "source", "alpaca", "where bars come from: alpaca, synth (deterministic synthetic data, no key), or csv or parquet (your files, see --path)")
 	fs.StringVar(&o.path, "path", "", "with --source csv|parquet: a file, or a directory whose *.csv or *.parquet files are read")
@@ -98,7 +103,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs.Uint64Var(&o.seed, "seed", 0, "seed of the synthetic source")
 	fs.StringVar(&o.envFile, "env-file", "", "dotenv file to read APCA_API_KEY_ID / APCA_API_SECRET_KEY / APCA_API_DATA_URL from")
 	fs.IntVar(&o.concurrency, "concurrency", 2, "chunks fetched at once (1-16)")
-	fs.IntVar(&o.rpm, "rpm", 200, "requests per minute to stay under (Alpaca's free plan allows 200)")
+	fs.IntVar(&o.rpm, "rpm", 0, "ceiling on requests per minute (0: 90 % of the X-RateLimit-Limit Alpaca sends)")
+	fs.BoolVar(&o.check, "check", false, "diagnose the Alpaca keys, network, plan and clock, one line per check, and exit")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only errors and the summary")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
@@ -119,6 +125,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return cli.Report(stderr, "fetch", cli.Usagef("unexpected argument #%d (%d characters, not shown) after the flags: "+
 			"fetch takes flags only, and reads keys from the environment, never from the command line",
 			len(args)-fs.NArg()+1, len(fs.Arg(0))))
+	}
+	if o.check {
+		return check(ctx, o, stdout, stderr, getenv)
 	}
 	fs.Visit(func(f *flag.Flag) { o.tfSet = o.tfSet || f.Name == "tf" })
 	var err error
@@ -160,7 +169,7 @@ func fetchBars(ctx context.Context, o options, stdout, stderr io.Writer, getenv 
 	if a, ok := src.(*alpaca.Source); ok {
 		requests = func() string {
 			st := a.Stats()
-			return fmt.Sprintf(" %d requests, %d retried", st.Requests, st.Retries)
+			return fmt.Sprintf(" %d requests, %d retried%s", st.Requests, st.Retries, retryNote(st))
 		}
 	}
 	progress := func(p fetch.Progress) {
@@ -170,6 +179,9 @@ func fetchBars(ctx context.Context, o options, stdout, stderr io.Writer, getenv 
 		}
 		logger.Info("chunk stored", "series", p.Chunk.Series.String(), "range", p.Chunk.Range.String(),
 			"bars", p.Bars, "chunk", fmt.Sprintf("%d/%d", p.ChunksDone, p.ChunksTotal))
+	}
+	if err := horizon(ctx, src, &plan, logger); err != nil {
+		return err
 	}
 	started := time.Now()
 	rep, err := fetch.Run(ctx, src, st, plan, progress)
@@ -238,8 +250,8 @@ func planFrom(o options, now time.Time) (fetch.Plan, error) {
 	if o.concurrency < 1 || o.concurrency > 16 {
 		return p, cli.Usagef("--concurrency %d is out of range: want 1 to 16", o.concurrency)
 	}
-	if o.rpm < 1 || o.rpm > 100000 {
-		return p, cli.Usagef("--rpm %d is out of range: want 1 to 100000", o.rpm)
+	if o.rpm < 0 || o.rpm > 100000 {
+		return p, cli.Usagef("--rpm %d is out of range: want 0 (follow Alpaca's limit) to 100000", o.rpm)
 	}
 	p.Concurrency = o.concurrency
 
@@ -279,21 +291,12 @@ func source(o options, p fetch.Plan, getenv func(string) string, logger *slog.Lo
 	if o.source == "synth" {
 		return synth.New(synth.WithSeed(o.seed)), nil
 	}
-	env := getenv
-	if o.envFile != "" {
-		vals, warning, err := alpaca.LoadEnvFile(o.envFile)
-		if err != nil {
-			return nil, cli.Usage(fmt.Errorf("--env-file: %w", err))
-		}
-		if warning != "" {
-			logger.Warn(warning)
-		}
-		env = func(k string) string {
-			if v, ok := vals[k]; ok {
-				return v
-			}
-			return getenv(k)
-		}
+	env, warning, err := envWith(o.envFile, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if warning != "" {
+		logger.Warn(warning)
 	}
 	cfg := alpaca.ConfigFromEnv(env)
 	cfg.Feed = o.feed
@@ -308,8 +311,8 @@ func source(o options, p fetch.Plan, getenv func(string) string, logger *slog.Lo
 			needKey = true
 		}
 	}
-	if needKey && (cfg.KeyID == "" || cfg.SecretKey == "") {
-		return nil, cli.Usagef("no Alpaca key: set APCA_API_KEY_ID and APCA_API_SECRET_KEY in the environment (or name a dotenv file with --env-file); crypto pairs need none")
+	if needKey && cfg.OAuth == "" && (cfg.KeyID == "" || cfg.SecretKey == "") {
+		return nil, cli.Usagef("no Alpaca key: set APCA_API_KEY_ID and APCA_API_SECRET_KEY (or APCA_API_OAUTH) in the environment (or name a dotenv file with --env-file); crypto pairs need none")
 	}
 	src, err := alpaca.New(cfg)
 	if err != nil {
