@@ -302,14 +302,11 @@ func Run(ctx context.Context, src data.Source, st data.Writer, p Plan, progress 
 	for _, s := range sortedSeries(whole) {
 		var group []fetched
 		for _, c := range whole[s] {
-			at := serverTime()
 			bars, err := fetchGroup(ctx, src, []Chunk{c})
 			if err != nil {
 				return rep, err // no worker has started yet
 			}
-			if at.IsZero() {
-				at = serverTime()
-			}
+			at := serverTime()
 			group = append(group, fetched{c, bars[0], at})
 		}
 		if len(group) > 0 {
@@ -327,17 +324,16 @@ func Run(ctx context.Context, src data.Source, st data.Writer, p Plan, progress 
 		go func() {
 			defer wg.Done()
 			for g := range work {
-				// The clock before the request is a time the answer is no older than; the first
-				// requests, before any answer, take the clock after theirs.
-				at := serverTime()
 				perChunk, err := fetchGroup(ctx, src, g)
 				if err != nil {
 					cancel(err)
 					return
 				}
-				if at.IsZero() {
-					at = serverTime()
-				}
+				// The server's time at its latest answer, which is this group's last page
+				// unless another worker's answer came in meanwhile: a bar is then taken as
+				// final if its period ended within that moment (the Date header is to the
+				// second), a window the fetch accepts.
+				at := serverTime()
 				for i, c := range g {
 					select {
 					case results <- fetched{c, perChunk[i], at}:

@@ -99,6 +99,8 @@ type Options struct {
 	Bars map[string][]data.Bar
 	// Source, if set, is asked for symbols missing from Bars (per timeframe and adjustment).
 	Source data.Source
+	// Actions are the corporate actions CorporateActionsPath serves.
+	Actions []Action
 
 	// Now is the server's clock; time.Now when nil. It drives the rate-limit window, the
 	// default end and the 15-minute SIP rule.
@@ -301,6 +303,9 @@ func (s *Server) drawFault(n int64) Fault {
 // answer writes the response and returns its status (0 when the connection was cut) and the
 // number of bars in it.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, now time.Time, fault Fault, remaining int) (int, int) {
+	if r.URL.Path == CorporateActionsPath {
+		return s.corporateActions(w, r, now), 0
+	}
 	if r.URL.Path != StockBarsPath && r.URL.Path != CryptoBarsPath {
 		return writeError(w, apiError{http.StatusNotFound, 0, "Not Found"}), 0
 	}
