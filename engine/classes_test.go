@@ -240,7 +240,7 @@ func TestClassValidation(t *testing.T) {
 		{Class: Bracket, TakeProfit: 105},                         // no stop leg
 		{Class: Bracket, TakeProfit: 95, StopLoss: 105},           // target below stop for a long
 		{Class: OTO, TakeProfit: 105, StopLoss: 95},               // two legs
-		{Class: OCO, Side: Sell, StopLoss: 95},                    // one leg
+		{Class: OCO, Side: Sell},                                  // no leg
 		{Class: Bracket, TakeProfit: 105, StopLoss: 95, TIF: OPG}, // auction TIF
 		{Type: TrailingStop},                                      // no trail
 		{Type: TrailingStop, TrailPrice: 1, TrailPercent: 1},      // both
@@ -263,5 +263,26 @@ func TestClassValidation(t *testing.T) {
 			return nil
 		}}
 		run(t, Config{Short: true}, minutes("AAA", monday0930, flat(100)), s)
+	}
+}
+
+func TestOneLegOCO(t *testing.T) {
+	bars := minutes("AAA", monday0930, flat(100), flat(100), ohlc{100, 104, 99, 102}, ohlc{102, 106, 99, 105})
+	for _, tt := range []struct {
+		o    Order
+		exit ExitReason
+		px   float64
+	}{
+		{Order{Symbol: "AAA", Side: Sell, Qty: 10, Class: OCO, TakeProfit: 105}, ExitTakeProfit, 105},
+		{Order{Symbol: "AAA", Side: Sell, Qty: 10, Class: OCO, TrailPrice: 4}, ExitTrail, 100},
+	} {
+		s := &script{init: func(e *Env) error {
+			_, err := e.Submit(Order{Symbol: "AAA", Side: Buy, Qty: 10})
+			return err
+		}, bar: at(0, tt.o)}
+		res := run(t, Config{}, bars, s)
+		if len(res.Orders) != 2 || len(res.Fills) != 2 || res.Fills[1].Price != tt.px || exits(res)[0] != tt.exit {
+			t.Errorf("%+v: orders %+v fills %+v exits %v", tt.o, res.Orders, res.Fills, exits(res))
+		}
 	}
 }

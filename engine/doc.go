@@ -67,6 +67,8 @@
 //     open; otherwise legs trade from the next bar. Legs keep the entry's time in force (a Day
 //     leg expires with the session in which it became active) and its tag.
 //   - An OCO order is the same two exits for a position already held, both working at once.
+//     One with a single leg is that exit alone, labelled as that leg (barkeep's extension:
+//     Alpaca requires both).
 //   - The two exits of a bracket or an OCO cancel each other: a fill of one takes its quantity
 //     off the other, which is cancelled once nothing is left; cancelling one cancels both.
 //     Class orders take day or gtc time in force and no extended hours; the target must lie

@@ -212,12 +212,26 @@ func (e *Env) submit(o Order, sized bool) (OrderID, error) {
 	case Simple:
 		e.place(o, si, orderState{sized: sized, sessOpen: sessOpen, sessClose: sessClose}, 0)
 	case OCO:
-		// The OCO order itself is its take-profit leg, as Alpaca's is a limit order.
-		tp := o
-		tp.Type, tp.LimitPrice, tp.StopPrice = Limit, o.TakeProfit, 0
-		group := int32(id)
-		e.place(tp, si, orderState{takeProfit: true, group: group}, 0)
-		e.place(exitLeg(&o, false, o.Side), si, orderState{group: group}, id)
+		// The OCO order itself is its take-profit leg, as Alpaca's is a limit order. An OCO
+		// with one leg (barkeep's extension; Alpaca requires both) is that exit alone.
+		var group int32
+		if o.TakeProfit > 0 && hasStopLeg(&o) {
+			group = int32(id)
+		}
+		parent := OrderID(0)
+		if o.TakeProfit > 0 {
+			tp := o
+			tp.Type, tp.LimitPrice, tp.StopPrice = Limit, o.TakeProfit, 0
+			e.place(tp, si, orderState{takeProfit: true, group: group}, 0)
+			parent = id
+		}
+		if hasStopLeg(&o) {
+			sl := exitLeg(&o, false, o.Side)
+			if parent == 0 {
+				sl.Class, sl.TakeProfit, sl.StopLoss, sl.StopLossLimit = OCO, 0, o.StopLoss, o.StopLossLimit
+			}
+			e.place(sl, si, orderState{group: group}, parent)
+		}
 	default: // Bracket, OTO
 		var buf [2]bool // take-profit first, as Alpaca numbers the legs
 		legs := buf[:0]
@@ -402,8 +416,10 @@ func (e *Env) validateClass(o *Order, validPrice func(float64) bool) error {
 		return fmt.Errorf("%s order: a stop-loss limit needs a stop-loss stop price and no trail", o.Class)
 	case o.Class == OTO && (o.TakeProfit > 0) == stop:
 		return errors.New("oto order: give exactly one leg, a take-profit or a stop-loss")
-	case o.Class != OTO && (o.TakeProfit == 0 || !stop):
-		return fmt.Errorf("%s order: give both legs, a take-profit and a stop-loss", o.Class)
+	case o.Class == Bracket && (o.TakeProfit == 0 || !stop):
+		return errors.New("bracket order: give both legs, a take-profit and a stop-loss")
+	case o.Class == OCO && o.TakeProfit == 0 && !stop:
+		return errors.New("oco order: give a take-profit, a stop-loss or both")
 	}
 	// The legs exit the position: for a long (a buy entry, or an OCO selling), the target lies
 	// above the stop.
@@ -482,6 +498,16 @@ func (e *Env) Cancel(id OrderID) error {
 		}
 	}
 	return nil
+}
+
+// IsOpen reports whether order id is still working (accepted or partly filled, or a leg waiting
+// for its entry).
+func (e *Env) IsOpen(id OrderID) bool {
+	i := int(id) - 1
+	if i < 0 || i >= e.orders.len() || i < e.rec.flushed {
+		return false // the recorder has only closed orders
+	}
+	return e.ostate.at(i).open
 }
 
 // Financing is the borrow fees and margin interest charged so far (Config.BorrowRate,

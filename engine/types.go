@@ -72,7 +72,9 @@ const (
 	Bracket
 	// OCO is a pair of exit orders for a position already held, a take-profit limit and a
 	// stop-loss stop, both working at once; a fill of one cancels the other. The order's own
-	// Type, LimitPrice and StopPrice are not used.
+	// Type, LimitPrice and StopPrice are not used. An OCO with one leg is that exit alone
+	// (barkeep's extension: Alpaca requires both), so that a strategy can attach a lone exit
+	// whose fill counts as that leg's ExitReason.
 	OCO
 	// OTO is an entry with one exit leg, either a take-profit limit or a stop-loss, placed when
 	// the entry has filled.
