@@ -9,7 +9,7 @@ import (
 )
 
 // CheckV1 checks a store opened on the version 1 fixture that each store keeps in its
-// testdata (made by cmd/mkfixture at commit b3cde84, the last version without the feed in a
+// testdata (made by testdata/mkv1 against commit b3cde84, the last version without the feed in a
 // series' identity): AAPL 1Day raw from iex (5 bars, covered), MSFT 1Day raw from iex (3 bars)
 // then sip (2 bars), AAPL 1Day split from sip (5 bars, covered), and SPY 1Min fetched from the
 // synthetic source over 2024-03-04 14:30..16:00Z. A migrated store keeps every bar under the

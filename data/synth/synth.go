@@ -22,6 +22,7 @@ const DefaultPageSize = 10000
 type Source struct {
 	seed     uint64
 	pageSize int
+	now      time.Time
 }
 
 // Option configures a Source.
@@ -38,6 +39,13 @@ func WithPageSize(n int) Option {
 		}
 	}
 }
+
+// WithNow sets the time the source reports as its server's clock (data.Clock), so that
+// fetching treats bars of a later period as still forming. The default, zero, reports no clock.
+func WithNow(t time.Time) Option { return func(s *Source) { s.now = t } }
+
+// ServerTime is the data.Clock role: the fixed time of WithNow, zero without it.
+func (s *Source) ServerTime() time.Time { return s.now }
 
 // New returns a synthetic source.
 func New(opts ...Option) *Source {

@@ -506,3 +506,16 @@ func FuzzRangeIndependent(f *testing.F) {
 		}
 	})
 }
+
+// TestWithNowIsTheClock: WithNow's time is the source's server clock (data.Clock), and a source
+// without it reports none, so fetching leaves its coverage as the plan's end sets it.
+func TestWithNowIsTheClock(t *testing.T) {
+	var _ data.Clock = New()
+	if !New().ServerTime().IsZero() {
+		t.Fatal("a source without WithNow reports a clock")
+	}
+	now := time.Date(2024, 3, 6, 15, 0, 0, 0, time.UTC)
+	if got := New(WithNow(now)).ServerTime(); !got.Equal(now) {
+		t.Fatalf("ServerTime %v, want %v", got, now)
+	}
+}

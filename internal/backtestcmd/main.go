@@ -43,7 +43,7 @@ type options struct {
 	strategy, symbols, tf, start, end, store, benchmark, out, session, commission, fees, adjustment string
 	cash, leverage, slippage, riskFree                                                              float64
 	short, fractional, noHTML, list, quiet, json, version                                           bool
-	cpuProfile, memProfile                                                                          string
+	cpuProfile, memProfile, feed                                                                    string
 	params                                                                                          paramList
 }
 
@@ -66,6 +66,7 @@ func newFlags(o *options) (*flag.FlagSet, *sweepFlags) {
 	fs.BoolVar(&o.list, "list-strategies", false, "list the strategies and their parameters, then exit")
 	fs.StringVar(&o.symbols, "symbols", "", "comma-separated symbols (default: every symbol stored for the timeframe)")
 	fs.StringVar(&o.tf, "tf", "", "timeframe (default: the one the store holds; asked for when it holds several)")
+	fs.StringVar(&o.feed, "feed", "", "data feed of the bars, e.g. sip or iex (default: the one the store holds; asked for when it holds several: feeds are never mixed)")
 	fs.StringVar(&o.start, "start", "", "first day or instant: "+data.DateForms+" (default: the first stored bar)")
 	fs.StringVar(&o.end, "end", "", "last day (inclusive) or instant (exclusive) (default: the last stored bar)")
 	fs.StringVar(&o.store, "store", cli.DefaultStore, "store: a .duckdb file or a Parquet lake directory")
@@ -208,20 +209,33 @@ func selection(ctx context.Context, st data.Reader, o options) (data.Query, stri
 	} else if q.Timeframe, err = data.ParseTimeframe(o.tf); err != nil {
 		return q, "", cli.Usage(fmt.Errorf("--tf: %w", err))
 	}
-	var stored []string
-	feed := ""
+	// A series is identified by its feed as by its timeframe: the feed is chosen the same way.
+	var feeds []string
 	for _, in := range held {
-		if in.Timeframe == q.Timeframe {
-			stored = append(stored, in.Symbol)
-			if feed == "" || feed == in.Feed {
-				feed = in.Feed
-			} else {
-				feed = "mixed"
-			}
+		if in.Timeframe == q.Timeframe && !slices.Contains(feeds, in.Feed) {
+			feeds = append(feeds, in.Feed)
 		}
 	}
-	if len(stored) == 0 {
+	slices.Sort(feeds)
+	switch {
+	case len(feeds) == 0:
 		return q, "", cli.Usagef("store %s holds no %s bars (it holds %s)", o.store, q.Timeframe, strings.Join(tfs, ", "))
+	case o.feed != "":
+		if !slices.Contains(feeds, o.feed) {
+			return q, "", cli.Usagef("store %s holds no %s bars from feed %s (it holds %s)", o.store, q.Timeframe, o.feed, strings.Join(feeds, ", "))
+		}
+		q.Feed = o.feed
+	case len(feeds) > 1:
+		return q, "", cli.Usagef("store %s holds %s bars from several feeds (%s): choose one with --feed", o.store, q.Timeframe, strings.Join(feeds, ", "))
+	default:
+		q.Feed = feeds[0]
+	}
+	feed := q.Feed
+	var stored []string
+	for _, in := range held {
+		if in.Timeframe == q.Timeframe && in.Feed == q.Feed {
+			stored = append(stored, in.Symbol)
+		}
 	}
 	if o.symbols == "" {
 		q.Symbols = stored
@@ -255,7 +269,7 @@ func selection(ctx context.Context, st data.Reader, o options) (data.Query, stri
 	// replaying nothing.
 	var first, last time.Time
 	for _, in := range held {
-		if in.Timeframe == q.Timeframe && slices.Contains(q.Symbols, in.Symbol) {
+		if in.Timeframe == q.Timeframe && in.Feed == q.Feed && slices.Contains(q.Symbols, in.Symbol) {
 			if first.IsZero() || in.First.Before(first) {
 				first = in.First
 			}

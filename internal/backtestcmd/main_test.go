@@ -197,6 +197,7 @@ func TestBacktestBadInput(t *testing.T) {
 		{"bad date", []string{"--start", "2024-02-30"}, "invalid date"},
 		{"bad tf", []string{"--tf", "7Day"}, "1Min..59Min"},
 		{"tf not stored", []string{"--tf", "1Day"}, "holds no 1Day"},
+		{"feed not stored", []string{"--feed", "boats"}, "from feed boats"},
 		{"no store", []string{"--store", filepath.Join(t.TempDir(), "none.duckdb")}, "no store"},
 		{"not a duckdb file", []string{"--store", notDB}, "junk.duckdb"},
 		{"several timeframes", []string{"--store", filepath.Join(dir, "multi.duckdb")}, "--tf"},

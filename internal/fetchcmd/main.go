@@ -348,4 +348,22 @@ func printSummary(w io.Writer, rep *fetch.Report, took time.Duration, requests s
 	}
 	fmt.Fprintf(w, "%d bars added in %d of %d chunks in %s%s; feed: %s; times in UTC\n",
 		total, rep.ChunksDone, rep.ChunksTotal, took.Round(time.Millisecond), requests, feed)
+	// When the data was fetched, by the data server's clock (the Date header), as recorded
+	// with each series; and which adjusted series a corporate action made refetch whole.
+	var asof time.Time
+	for _, s := range rep.Series {
+		if s.AsOf.After(asof) {
+			asof = s.AsOf
+		}
+		if s.Replaced {
+			why := "its fetch date was not recorded"
+			if len(s.Actions) > 0 {
+				why = s.Actions[0].Type + " ex " + s.Actions[0].ExDate.In(calendar.NewYork).Format(time.DateOnly)
+			}
+			fmt.Fprintf(w, "%s %s %s: refetched whole on the current price basis (%s)\n", s.Symbol, s.Timeframe, s.Adjustment, why)
+		}
+	}
+	if !asof.IsZero() {
+		fmt.Fprintf(w, "as of %s (the data server's clock)\n", asof.UTC().Format(time.RFC3339))
+	}
 }
