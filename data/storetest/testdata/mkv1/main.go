@@ -16,9 +16,9 @@ import (
 
 	"github.com/barkeep-trading/barkeep/data"
 	"github.com/barkeep-trading/barkeep/data/duckdb"
+	"github.com/barkeep-trading/barkeep/data/fetch"
 	"github.com/barkeep-trading/barkeep/data/parquet"
 	"github.com/barkeep-trading/barkeep/data/synth"
-	"github.com/barkeep-trading/barkeep/data/fetch"
 )
 
 func bars(sym string, start time.Time, n int, f float64) []data.Bar {
