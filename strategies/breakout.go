@@ -14,7 +14,7 @@ func init() {
 			Param{Name: "exit", Description: "bars of the low a close must break to exit (M)", Default: 10, Min: 1, Max: 100000, Integer: true},
 		),
 		New: func(p Params) (engine.Strategy, error) {
-			return &Breakout{base: base{SizingOf(p)}, entry: p.Int("entry"), exit: p.Int("exit")}, nil
+			return &Breakout{base: baseOf(p), entry: p.Int("entry"), exit: p.Int("exit")}, nil
 		},
 	})
 }

@@ -10,7 +10,7 @@ func init() {
 		Description: "buy each symbol on its first bar and hold it to the end: the benchmark",
 		Params:      withSizing(),
 		New: func(p Params) (engine.Strategy, error) {
-			return &BuyHold{base: base{SizingOf(p)}}, nil
+			return &BuyHold{base: baseOf(p)}, nil
 		},
 	})
 }

@@ -54,7 +54,7 @@ func newCrossover(p Params, name string, newAvg func(int) average) (*Crossover, 
 	if fast >= slow {
 		return nil, Rejectf("%s needs fast (%d) below slow (%d)", name, fast, slow)
 	}
-	return &Crossover{base: base{SizingOf(p)}, fast: fast, slow: slow, newAvg: newAvg}, nil
+	return &Crossover{base: baseOf(p), fast: fast, slow: slow, newAvg: newAvg}, nil
 }
 
 // OnBar implements engine.Strategy.

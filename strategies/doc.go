@@ -16,7 +16,14 @@
 //	buyhold    buy on each symbol's first bar and hold: the default benchmark
 //
 // Every built-in takes the same sizing parameters: pct, the fraction of equity to hold per
-// symbol (default 1), or qty, a fixed number of shares (default 0, meaning "use pct").
+// symbol (default 1), or qty, a fixed number of shares (default 0, meaning "use pct"), and the
+// same exit parameters (ExitParams): stop_loss, take_profit and trail, fractions of the entry
+// price in [0, 1), 0 (the default) for none. When an entry fills, the strategy places an OCO
+// exit for the whole position priced from its average entry price: a take-profit limit, a
+// stop-loss stop that trails when trail is set (the tighter of the two levels), or the one exit
+// set alone; they work from the next bar, are replaced when the position changes, and are
+// cancelled by the next signal. Trades then say which closed them (engine.Trade.ExitReason).
+// buyhold stays out once an exit has closed its position.
 //
 // Signals are decided at each bar's close and orders are market orders, which the engine fills
 // at the symbol's next open. The built-ins are long-only unless the engine's Config.Short

@@ -15,7 +15,7 @@ func init() {
 			Param{Name: "signal", Description: "signal line EMA period", Default: 9, Min: 1, Max: 100000, Integer: true},
 		),
 		New: func(p Params) (engine.Strategy, error) {
-			m := &MACD{base: base{SizingOf(p)}, fast: p.Int("fast"), slow: p.Int("slow"), signal: p.Int("signal")}
+			m := &MACD{base: baseOf(p), fast: p.Int("fast"), slow: p.Int("slow"), signal: p.Int("signal")}
 			if m.fast >= m.slow {
 				return nil, Rejectf("macd needs fast (%d) below slow (%d)", m.fast, m.slow)
 			}

@@ -15,7 +15,7 @@ func init() {
 			Param{Name: "upper", Description: "sell above this RSI; above lower", Default: 70, Min: 0, Max: 100},
 		),
 		New: func(p Params) (engine.Strategy, error) {
-			r := &RSI{base: base{SizingOf(p)}, period: p.Int("period"), lower: p.Get("lower"), upper: p.Get("upper")}
+			r := &RSI{base: baseOf(p), period: p.Int("period"), lower: p.Get("lower"), upper: p.Get("upper")}
 			if r.lower >= r.upper {
 				return nil, Rejectf("rsi needs lower (%v) below upper (%v)", r.lower, r.upper)
 			}
@@ -29,7 +29,7 @@ func init() {
 			Param{Name: "k", Description: "band width in standard deviations", Default: 2, Min: 0, Max: 10, MinExclusive: true},
 		),
 		New: func(p Params) (engine.Strategy, error) {
-			return &Bollinger{base: base{SizingOf(p)}, period: p.Int("period"), k: p.Get("k")}, nil
+			return &Bollinger{base: baseOf(p), period: p.Int("period"), k: p.Get("k")}, nil
 		},
 	})
 }
@@ -51,7 +51,7 @@ func (r *RSI) OnBar(env *engine.Env, bar data.Bar) error {
 	}
 	rsi := *st
 	rsi.Update(bar.Close)
-	if !rsi.Ready() || env.OpenOrders(bar.Symbol) > 0 {
+	if !rsi.Ready() || r.working(env, bar.Symbol) {
 		return nil
 	}
 	side, want := sideOf(env, bar.Symbol), 0
@@ -84,7 +84,7 @@ func (b *Bollinger) OnBar(env *engine.Env, bar data.Bar) error {
 	}
 	bb := *st
 	bb.Update(bar.Close)
-	if !bb.Ready() || env.OpenOrders(bar.Symbol) > 0 {
+	if !bb.Ready() || b.working(env, bar.Symbol) {
 		return nil
 	}
 	c, want := bar.Close, 0

@@ -17,15 +17,21 @@ type Param struct {
 	Default, Min, Max float64
 	Integer           bool
 	MinExclusive      bool // Min itself is not allowed: pct must be above 0
+	MaxExclusive      bool // Max itself is not allowed: a stop-loss fraction must be below 1
 }
 
-// Range spells the allowed interval as Describe and errors show it: "[1, 10000]", "(0, 10]".
+// Range spells the allowed interval as Describe and errors show it: "[1, 10000]", "(0, 10]",
+// "[0, 1)".
 func (p Param) Range() string {
 	open := "["
 	if p.MinExclusive {
 		open = "("
 	}
-	return open + FormatValue(p.Min) + ", " + FormatValue(p.Max) + "]"
+	end := "]"
+	if p.MaxExclusive {
+		end = ")"
+	}
+	return open + FormatValue(p.Min) + ", " + FormatValue(p.Max) + end
 }
 
 func (p Param) parse(s string) (float64, *ParamError) {
@@ -51,7 +57,7 @@ func (p Param) check(v float64) *ParamError {
 	if p.Integer && v != math.Trunc(v) {
 		return &ParamError{Param: p.Name, Fault: NotWhole, Err: fmt.Errorf("%s=%v is not a whole number (want a whole number in %s)", p.Name, v, p.Range())}
 	}
-	if v < p.Min || v > p.Max || (p.MinExclusive && v == p.Min) {
+	if v < p.Min || v > p.Max || (p.MinExclusive && v == p.Min) || (p.MaxExclusive && v == p.Max) {
 		return &ParamError{Param: p.Name, Fault: OutOfRange, Err: fmt.Errorf("%s=%v is out of range %s", p.Name, v, p.Range())}
 	}
 	return nil

@@ -66,7 +66,7 @@ func TestParamErrorFault(t *testing.T) {
 		msg   string // the whole message, as it has always read
 	}{
 		{"sma", map[string]string{"fsat": "3"}, "fsat", UnknownParam,
-			`strategy sma: bad parameter: unknown parameter "fsat": valid parameters are fast, slow, pct, qty`},
+			`strategy sma: bad parameter: unknown parameter "fsat": valid parameters are fast, slow, pct, qty, stop_loss, take_profit, trail`},
 		{"sma", map[string]string{"fast": "ten"}, "fast", NotANumber,
 			`strategy sma: bad parameter: fast="ten" is not a whole number (want a whole number in [1, 100000])`},
 		{"sma", map[string]string{"pct": "NaN"}, "pct", NotANumber, "strategy sma: bad parameter: pct=NaN is not a finite number (want (0, 10])"},

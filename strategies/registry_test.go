@@ -31,7 +31,7 @@ func TestBuiltinsRegistered(t *testing.T) {
 			t.Errorf("Lookup(%q) = %+v, %v", n, s, ok)
 			continue
 		}
-		for _, sp := range SizingParams {
+		for _, sp := range append(slices.Clone(SizingParams), ExitParams...) {
 			if !slices.ContainsFunc(s.Params, func(p Param) bool { return p == sp }) {
 				t.Errorf("%s lacks the sizing parameter %s", n, sp.Name)
 			}
@@ -53,13 +53,13 @@ func TestNew(t *testing.T) {
 		errHas  []string
 		wantTyp string
 	}{
-		{name: "defaults", strat: "sma", want: Params{"fast": 10, "slow": 30, "pct": 1, "qty": 0}},
+		{name: "defaults", strat: "sma", want: Params{"fast": 10, "slow": 30, "pct": 1, "qty": 0, "stop_loss": 0, "take_profit": 0, "trail": 0}},
 		{name: "override", strat: "sma", raw: map[string]string{"fast": "5", "slow": " 50 ", "pct": "0.5"},
-			want: Params{"fast": 5, "slow": 50, "pct": 0.5, "qty": 0}},
+			want: Params{"fast": 5, "slow": 50, "pct": 0.5, "qty": 0, "stop_loss": 0, "take_profit": 0, "trail": 0}},
 		{name: "float param", strat: "bollinger", raw: map[string]string{"k": "2.5"},
-			want: Params{"period": 20, "k": 2.5, "pct": 1, "qty": 0}},
+			want: Params{"period": 20, "k": 2.5, "pct": 1, "qty": 0, "stop_loss": 0, "take_profit": 0, "trail": 0}},
 		{name: "exponent", strat: "sma", raw: map[string]string{"slow": "1e2"},
-			want: Params{"fast": 10, "slow": 100, "pct": 1, "qty": 0}},
+			want: Params{"fast": 10, "slow": 100, "pct": 1, "qty": 0, "stop_loss": 0, "take_profit": 0, "trail": 0}},
 		{name: "unknown strategy", strat: "nope", errIs: ErrUnknownStrategy, errHas: []string{`"nope"`, "bollinger", "sma"}},
 		{name: "unknown param", strat: "sma", raw: map[string]string{"fsat": "3"}, errIs: ErrBadParam,
 			errHas: []string{`"fsat"`, "fast, slow, pct, qty"}},
@@ -71,6 +71,10 @@ func TestNew(t *testing.T) {
 			errHas: []string{"fast=0", "out of range [1, 100000]"}},
 		{name: "above max", strat: "rsi", raw: map[string]string{"upper": "101"}, errIs: ErrBadParam,
 			errHas: []string{"upper=101", "[0, 100]"}},
+		{name: "exclusive max", strat: "sma", raw: map[string]string{"stop_loss": "1"}, errIs: ErrBadParam,
+			errHas: []string{"stop_loss=1", "[0, 1)"}},
+		{name: "exits", strat: "sma", raw: map[string]string{"stop_loss": "0.05", "take_profit": "0.1", "trail": "0.03"},
+			want: Params{"fast": 10, "slow": 30, "pct": 1, "qty": 0, "stop_loss": 0.05, "take_profit": 0.1, "trail": 0.03}},
 		{name: "exclusive min", strat: "sma", raw: map[string]string{"pct": "0"}, errIs: ErrBadParam,
 			errHas: []string{"pct=0", "(0, 10]"}},
 		{name: "nan", strat: "sma", raw: map[string]string{"pct": "NaN"}, errIs: ErrBadParam, errHas: []string{"pct"}},

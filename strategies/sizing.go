@@ -14,8 +14,10 @@ var SizingParams = []Param{
 	{Name: "qty", Description: "fixed position size in shares; 0 sizes by pct instead", Default: 0, Min: 0, Max: 1e9},
 }
 
-// withSizing returns params followed by SizingParams.
-func withSizing(params ...Param) []Param { return append(params, SizingParams...) }
+// withSizing returns params followed by SizingParams and ExitParams.
+func withSizing(params ...Param) []Param {
+	return append(append(params, SizingParams...), ExitParams...)
+}
 
 // Sizing turns a signal's side into an order for the difference from the current position.
 type Sizing struct {
@@ -79,8 +81,15 @@ func sideOf(env *engine.Env, symbol string) int {
 	return 0
 }
 
-// base holds what every built-in shares: sizing, checked once before the first bar.
-type base struct{ size Sizing }
+// base holds what every built-in shares: sizing, checked once before the first bar, and the
+// exits attached to each entry.
+type base struct {
+	size  Sizing
+	exits Exits
+	held  symbols[exitIDs]
+}
+
+func baseOf(p Params) base { return base{size: SizingOf(p), exits: ExitsOf(p)} }
 
 // Init implements engine.Initer.
 func (b *base) Init(env *engine.Env) error {
