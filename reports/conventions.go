@@ -79,6 +79,7 @@ var metrics = []metric{
 	{Convention{"end", "End", "Time of the last equity point."}, kindDate, false, Unranked, func(s *Stats) any { return s.End }},
 	{Convention{"duration_days", "Duration", "Calendar days from start to end: days = (end − start) / 24h."}, kindDays, false, Unranked, func(s *Stats) any { return s.Days }},
 	{Convention{"sessions", "Trading days", "Number of daily closes: New York dates with at least one equity point (sessions, with --session all)."}, kindCount, false, Unranked, func(s *Stats) any { return s.Sessions }},
+	{Convention{"daily_returns", "Number of daily returns", "Number of daily returns N every daily figure is computed from: the daily closes, less the first when it is the start equity itself."}, kindCount, false, Unranked, func(s *Stats) any { return s.DailyReturns }},
 	{Convention{"exposure", "Exposure time", "Fraction of equity points holding any position: count(long ≠ 0 or short ≠ 0) / points."}, kindPercent, true, Unranked, func(s *Stats) any { return s.Exposure }},
 	{Convention{"start_equity", "Start equity", "Cash before any fill (the starting cash); equity at the first equity point when the run records none."}, kindMoney, false, Unranked, func(s *Stats) any { return s.StartEquity }},
 	{Convention{"final_equity", "Final equity", "Equity at the last equity point."}, kindMoney, true, HigherBetter, func(s *Stats) any { return s.FinalEquity }},

@@ -31,6 +31,10 @@ type Stats struct {
 	// (sessions, with --session all).
 	Sessions int
 
+	// Number of daily returns: Number of daily returns N every daily figure is computed from: the daily
+	// closes, less the first when it is the start equity itself.
+	DailyReturns int
+
 	// Exposure time: Fraction of equity points holding any position: count(long ≠ 0 or short ≠ 0) /
 	// points.
 	Exposure float64
@@ -331,6 +335,7 @@ func computeStatsOf(r *engine.Result, d daily, rf float64, tt *tradeTotals, ft *
 	s.Start, s.End = first.Time, last.Time
 	s.Days = last.Time.Sub(first.Time).Hours() / 24
 	s.Sessions = len(d.closes)
+	s.DailyReturns = len(d.rets)
 	s.StartEquity, s.FinalEquity = d.base, last.Equity
 	s.TotalReturn = last.Equity/d.base - 1
 	if s.Days > 0 {

@@ -23,6 +23,10 @@ type SweepAxis struct {
 type SweepRow struct {
 	Params map[string]string
 	Stats  Stats
+	// Returns are the run's daily returns and Dates their dates (SweepScore's), for
+	// daily_returns.csv and the overfitting figures of summary.json; nil when not kept.
+	Returns []float64
+	Dates   []time.Time
 }
 
 // Sweep is a parameter sweep: one strategy over the same bars with every combination of its
@@ -53,8 +57,13 @@ type Sweep struct {
 	Top                   int    // rows in the HTML and terminal tables; 20 when zero
 	Jobs                  int    // runs in parallel, for the record
 	Elapsed               time.Duration
-	// NoHTML leaves index.html out (--no-html): sweep.csv alone is written.
+	// NoHTML leaves index.html out (--no-html): sweep.csv, summary.json and daily_returns.csv
+	// alone are written.
 	NoHTML bool
+	// RiskFreeDaily is rf_d, subtracted from the daily returns by every Sharpe ratio of
+	// summary.json; PBOBlocks is S of its PBO (DefaultPBOBlocks when zero).
+	RiskFreeDaily float64
+	PBOBlocks     int
 }
 
 // SweepStatus says whether a run is ranked, and why not.
@@ -179,7 +188,8 @@ func (s Sweep) checkOrder() error {
 	return nil
 }
 
-// WriteSweepDir writes sweep.csv and index.html (unless s.NoHTML) into dir, atomically as WriteDir does: into a
+// WriteSweepDir writes sweep.csv, summary.json, daily_returns.csv and index.html (unless
+// s.NoHTML) into dir, atomically as WriteDir does: into a
 // temporary directory beside dir, swapped in with one rename. An existing dir is replaced only
 // if it is empty or holds a previous sweep (a sweep.csv).
 func WriteSweepDir(ctx context.Context, dir string, s Sweep) error {
@@ -189,9 +199,12 @@ func WriteSweepDir(ctx context.Context, dir string, s Sweep) error {
 	if err := s.checkOrder(); err != nil {
 		return fmt.Errorf("write sweep: %w", err)
 	}
-	files := []namedFile{{SweepCSVFile, func(w io.Writer) error { return WriteSweepCSV(w, s) }}}
+	sum := s.Summary()
+	files := []namedFile{{SweepCSVFile, func(w io.Writer) error { return WriteSweepCSV(w, s) }},
+		{SweepSummaryFile, func(w io.Writer) error { return writeSweepSummary(w, sum) }},
+		{DailyReturnsFile, func(w io.Writer) error { return writeDailyReturnsCSV(w, s) }}}
 	if !s.NoHTML {
-		files = append(files, namedFile{SweepHTMLFile, func(w io.Writer) error { return writeSweepHTML(w, s) }})
+		files = append(files, namedFile{SweepHTMLFile, func(w io.Writer) error { return writeSweepPage(w, s, sum) }})
 	}
 	return writeDirAtomic(ctx, dir, "sweep", SweepCSVFile, files)
 }

@@ -44,9 +44,13 @@ type sweepHTML struct {
 	Warning                              string
 	Jobs                                 int
 	Conventions                          []Convention
+	Overfit                              []string // summary.json in plain words
 }
 
-func writeSweepHTML(w io.Writer, s Sweep) error {
+func writeSweepHTML(w io.Writer, s Sweep) error { return writeSweepPage(w, s, s.Summary()) }
+
+// writeSweepPage is writeSweepHTML with the summary already computed (the PBO is not free).
+func writeSweepPage(w io.Writer, s Sweep, sum SweepSummary) error {
 	rm, _ := metricOf(s.Rank)
 	d := sweepHTML{
 		Title:        "Parameter sweep: " + orDefault(s.Run.Strategy, "strategy"),
@@ -67,6 +71,7 @@ func writeSweepHTML(w io.Writer, s Sweep) error {
 		Warning:      s.warning(),
 		Jobs:         s.Jobs,
 		Conventions:  general,
+		Overfit:      sum.sentences(s),
 	}
 	if len(s.Run.Symbols) > 0 {
 		d.Title += " on " + joinCapped(s.Run.Symbols, 5)
@@ -91,6 +96,7 @@ func writeSweepHTML(w io.Writer, s Sweep) error {
 		d.Columns = append(d.Columns, m.Convention)
 		d.Conventions = append(d.Conventions, m.Convention)
 	}
+	d.Conventions = append(d.Conventions, overfitConventions...)
 	_, d.FewTrades, d.NoTrade = s.counts()
 	order, thin := s.shown()
 	d.Shown, d.ThinOnly = len(order), thin

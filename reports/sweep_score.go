@@ -3,6 +3,8 @@ package reports
 import (
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/barkeep-trading/barkeep/engine"
 )
@@ -13,6 +15,11 @@ import (
 type Scorer struct {
 	rf    float64
 	bench *daily
+
+	// dates are the dates of the daily returns Score keeps, held once for every run that has
+	// the same (runs over the same bars almost always do).
+	mu    sync.Mutex
+	dates []time.Time
 }
 
 // NewScorer prepares o (its benchmark, if any) for scoring many runs.
@@ -33,19 +40,25 @@ func NewScorer(o Options) (*Scorer, error) {
 
 // Stats computes the statistics of r. It is safe for concurrent use.
 func (sc *Scorer) Stats(r *engine.Result) (Stats, error) {
+	s, _, err := sc.score(r)
+	return s, err
+}
+
+// score is Stats with the daily series it was computed from.
+func (sc *Scorer) score(r *engine.Result) (Stats, daily, error) {
 	if r == nil {
-		return Stats{}, errors.New("compute report: nil result")
+		return Stats{}, daily{}, errors.New("compute report: nil result")
 	}
 	if err := checkCurve(r.Equity); err != nil {
-		return Stats{}, fmt.Errorf("compute report: %w", err)
+		return Stats{}, daily{}, fmt.Errorf("compute report: %w", err)
 	}
 	if err := checkStart(r); err != nil {
-		return Stats{}, fmt.Errorf("compute report: %w", err)
+		return Stats{}, daily{}, fmt.Errorf("compute report: %w", err)
 	}
 	d := resampleResult(r)
 	s := computeStats(r, d, sc.rf)
 	if sc.bench != nil {
 		s.Alpha, s.Beta = alphaBeta(d, *sc.bench, sc.rf)
 	}
-	return s, nil
+	return s, d, nil
 }

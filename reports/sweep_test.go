@@ -436,7 +436,7 @@ func sweepRankGroups(rows []SweepRow, key string, minTrades int) []int {
 	return idx
 }
 
-// --no-html writes sweep.csv alone.
+// --no-html writes the data files alone: sweep.csv, daily_returns.csv and summary.json.
 func TestWriteSweepDirNoHTML(t *testing.T) {
 	s := sampleSweep(t)
 	s.NoHTML = true
@@ -445,8 +445,12 @@ func TestWriteSweepDirNoHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 || entries[0].Name() != SweepCSVFile {
-		t.Errorf("--no-html wrote %v, want sweep.csv alone", entries)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{DailyReturnsFile, SweepSummaryFile, SweepCSVFile}; !slices.Equal(names, want) {
+		t.Errorf("--no-html wrote %v, want %v", names, want)
 	}
 }
 
