@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/strategies"
 )
 
 func mustPlan(tb testing.TB, strategy string, fixed map[string]string, grids ...string) *Plan {
@@ -38,4 +39,14 @@ func walk(n int) []data.Bar {
 			Low: p * 0.9995, Close: p, Volume: 1000}
 	}
 	return bars
+}
+
+// smaParams are sma's parameter names, in its Spec's order.
+func smaParams() []string {
+	spec, _ := strategies.Lookup("sma")
+	var names []string
+	for _, p := range spec.Params {
+		names = append(names, p.Name)
+	}
+	return names
 }

@@ -33,10 +33,11 @@ func TestNewPlan(t *testing.T) {
 	if r := p.Rejection; r == nil || r.Fault != strategies.Rejected || r.Err.Error() != "sma needs fast (10) below slow (10)" {
 		t.Errorf("rejection %#v", p.Rejection)
 	}
-	if !slices.Equal(p.Columns, []string{"fast", "slow", "pct", "qty"}) {
+	// The axes first, then the strategy's other parameters in its Spec's order.
+	if !slices.Equal(p.Columns[:4], []string{"fast", "slow", "pct", "qty"}) || len(p.Columns) != len(smaParams()) {
 		t.Errorf("columns %v", p.Columns)
 	}
-	if len(p.Fixed) != 2 || p.Fixed["pct"] != 0.5 || p.Fixed["qty"] != 0 {
+	if len(p.Fixed) != len(p.Columns)-2 || p.Fixed["pct"] != 0.5 || p.Fixed["qty"] != 0 {
 		t.Errorf("fixed %v", p.Fixed)
 	}
 	if len(p.Axes) != 2 || !slices.Equal(p.Axes[1].Values, []string{"10", "20", "30"}) {
@@ -71,7 +72,7 @@ func TestNewPlanErrors(t *testing.T) {
 	}{
 		{"no grid", "sma", nil, nil, NoGrid, nil, "no grid"},
 		{"unknown strategy", "nope", nil, []string{"fast=1,2"}, 0, strategies.ErrUnknownStrategy, "sma"},
-		{"unknown param", "sma", nil, []string{"speed=1:3:1"}, UnknownParam, nil, `speed=1:3:1: strategy sma has no parameter "speed" (it has fast, slow, pct, qty)`},
+		{"unknown param", "sma", nil, []string{"speed=1:3:1"}, UnknownParam, nil, `speed=1:3:1: strategy sma has no parameter "speed" (it has fast, slow, pct, qty`},
 		{"below min", "sma", nil, []string{"fast=0:10:5"}, BadValue, strategies.ErrBadParam, "fast=0:10:5: strategy sma: bad parameter: fast=0 is out of range"},
 		{"above max", "sma", nil, []string{"slow=99990:100010:10"}, BadValue, strategies.ErrBadParam, "out of range"},
 		{"not whole", "sma", nil, []string{"fast=1.5,2"}, BadValue, strategies.ErrBadParam, "whole number"},

@@ -88,7 +88,7 @@ func TestExecuteStops(t *testing.T) {
 	p = mustPlan(t, "sweeptest-fail", nil, "fast=2,3", "slow=10,20")
 	_, _, err = Execute(context.Background(), p, p.Runs, bars, cfg, equity, Options{Jobs: 2})
 	var re *RunError
-	if !errors.As(err, &re) || re.Run.Index != 2 || !strings.Contains(err.Error(), "run fast=3 pct=1 qty=0 slow=10: ") {
+	if !errors.As(err, &re) || re.Run.Index != 2 || !strings.Contains(err.Error(), "run fast=3 pct=1 qty=0 slow=10") || !strings.Contains(err.Error(), ": engine: ") {
 		t.Errorf("err = %v, want the failing combination named", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
