@@ -11,6 +11,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/barkeep-trading/barkeep/engine"
@@ -26,6 +27,7 @@ type card struct{ Key, Name, Value, Bench, Note, Why string }
 
 type statRow struct {
 	Key, Name, Value, Raw, Why, Bench, BenchRaw, BenchWhy string
+	CI                                                    string // the bootstrap interval, when computed
 }
 
 type cell struct {
@@ -134,6 +136,9 @@ func writeHTML(ctx context.Context, w io.Writer, r *engine.Result, s Summary, o 
 		v := m.get(&s.Strategy)
 		row := statRow{Key: m.Key, Name: m.Name, Value: m.show(v, s.Dates), Raw: rawValueIn(v, s.Dates), Why: nullReason(m.Key, &s.Strategy)}
 		c := card{Key: m.Key, Name: m.Name, Value: row.Value, Note: cardNote(m.Key, s), Why: row.Why}
+		if row.CI = s.ciText(m.Key); row.CI != "" {
+			c.Note = strings.TrimPrefix(c.Note+"; "+row.CI, "; ")
+		}
 		if s.Benchmark != nil {
 			bv := m.get(s.Benchmark)
 			row.Bench, row.BenchRaw, row.BenchWhy = m.show(bv, s.Dates), rawValueIn(bv, s.Dates), nullReason(m.Key, s.Benchmark)

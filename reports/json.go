@@ -133,6 +133,9 @@ func (s Summary) MarshalJSON() ([]byte, error) {
 		o.field("benchmark_same_costs", nil)
 	}
 	statFields(&o, &s.Strategy, s.Dates)
+	if s.CI != nil {
+		o.field("ci", *s.CI)
+	}
 	if s.Benchmark != nil {
 		var b jsonObject
 		statFields(&b, s.Benchmark, s.Dates)

@@ -54,6 +54,10 @@ func PrintSummary(w io.Writer, s Summary) {
 	if s.AnnualisationDays == CryptoDays {
 		fmt.Fprintf(w, "Annualised with %d days a year: every symbol is crypto.\n", CryptoDays)
 	}
+	if s.CI != nil {
+		fmt.Fprintf(w, "Bootstrap (%d resamples, seed %d): Sharpe ratio %s; CAGR %s; max drawdown %s.\n", s.CI.Resamples, s.CI.Seed,
+			s.ciText("sharpe"), s.ciText("cagr"), s.ciText("max_drawdown"))
+	}
 	for _, line := range why {
 		fmt.Fprintln(w, "— "+line)
 	}

@@ -78,6 +78,9 @@ type Summary struct {
 	AnnualisationDays float64
 	// Dates is set for runs of daily and longer bars, whose times are shown as New York dates.
 	Dates bool
+	// CI holds the bootstrap intervals of the headline figures (AddIntervals); nil without
+	// --bootstrap.
+	CI *Intervals
 
 	riskFree float64
 	strat    daily
