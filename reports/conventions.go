@@ -70,7 +70,7 @@ var general = []Convention{
 	{Name: "Times", Formula: "Times are New York time written as RFC 3339 with their offset (2024-01-02T09:30:00-05:00) in trades.csv, equity.csv, stats.json, the report and the terminal; " +
 		"for daily and longer bars, as the New York date (2024-01-02). Equity points and exits are stamped at the close of their bar."},
 	{Name: "Costs", Formula: "Fill prices include slippage; trade PnL is net of commission and regulatory fees. Commission, fees and slippage paid are reported apart, " +
-		"each beside the assumption that produced it."},
+		"each beside the assumption that produced it. Borrow fees on shorts and margin interest on negative cash (--borrow-rate, --margin-rate) are charged from cash daily, not from trades, and reported apart."},
 	{Name: "Trades", Formula: "Trade figures count closed round trips only (a position opened from flat and brought back to flat); trades still open at the end are listed but not counted."},
 }
 
@@ -115,10 +115,19 @@ var metrics = []metric{
 	{Convention{"commission_paid", "Commission paid", "Σ commission over all fills, open trades included."}, kindMoney, true, LowerBetter, func(s *Stats) any { return s.CommissionPaid }},
 	{Convention{"fees_paid", "Regulatory fees paid", "Σ regulatory fees (SEC Section 31 fee and FINRA trading activity fee, on sells) over all fills."}, kindMoney, true, LowerBetter, func(s *Stats) any { return s.FeesPaid }},
 	{Convention{"slippage_paid", "Slippage paid", "Σ qty × |fill price − price before slippage| over all fills: what the assumed slippage cost."}, kindMoney, true, LowerBetter, func(s *Stats) any { return s.SlippagePaid }},
+	{Convention{"borrow_paid", "Borrow fees paid", "Σ over New York dates of short market value at the date's last close × borrow rate / 360 × calendar days to the next date: what shorting cost, taken from cash, not from trades."}, kindMoney, true, LowerBetter, func(s *Stats) any { return s.BorrowPaid }},
+	{Convention{"interest_paid", "Margin interest paid", "Σ over New York dates of max(−cash, 0) at the date's last close × margin rate / 360 × calendar days to the next date: what borrowing cash cost, taken from cash, not from trades."}, kindMoney, true, LowerBetter, func(s *Stats) any { return s.InterestPaid }},
 	{Convention{"breakeven_slippage_bps", "Break-even slippage", "The slippage per side, in basis points, at which the total return would be zero with the same fills: " +
 		"s₀ + (final equity − start equity) / (10⁻⁴ × Σ qty × price before slippage), s₀ the slippage assumed. " +
 		"x more basis points per side cost x × 10⁻⁴ × Σ qty × price before slippage, so this is exact for fixed quantities, with commission and regulatory fees held as paid " +
 		"(the SEC fee and a percent commission scale with price). Negative when the run loses even without slippage; null without fills."}, kindBps, true, HigherBetter, func(s *Stats) any { return s.BreakevenSlippageBps }},
+	{Convention{"ambiguous_fills", "Ambiguous fills", "Bars on which both exits of a bracket or OCO pair could have filled and the stop-loss was taken (the pessimistic rule): how much the result rests on it."}, kindCount, false, LowerBetter, func(s *Stats) any { return s.AmbiguousFills }},
+	{Convention{"partial_fills", "Partial fills", "Fills that left part of their order working, the bar's volume cap (--max-volume-pct) reached."}, kindCount, false, Unranked, func(s *Stats) any { return s.PartialFills }},
+	{Convention{"exits_signal", "Exits by signal", "Trades closed by an order of the strategy's signals (exit_reason signal in trades.csv)."}, kindCount, false, Unranked, func(s *Stats) any { return s.ExitsSignal }},
+	{Convention{"exits_stop_loss", "Exits by stop-loss", "Trades closed by a stop-loss leg or a stop order (exit_reason stop_loss)."}, kindCount, false, Unranked, func(s *Stats) any { return s.ExitsStopLoss }},
+	{Convention{"exits_take_profit", "Exits by take-profit", "Trades closed by a take-profit leg (exit_reason take_profit)."}, kindCount, false, Unranked, func(s *Stats) any { return s.ExitsTakeProfit }},
+	{Convention{"exits_trail", "Exits by trailing stop", "Trades closed by a trailing stop at its trailing level (exit_reason trail)."}, kindCount, false, Unranked, func(s *Stats) any { return s.ExitsTrail }},
+	{Convention{"exits_end", "Open at the end", "Trades still open when the run ended (exit_reason end)."}, kindCount, false, Unranked, func(s *Stats) any { return s.ExitsEnd }},
 	{Convention{"turnover", "Turnover (ann.)", "Annualised: (Σ |fill qty × fill price| / mean equity over all points) / (days / 365.25)."}, kindRatio, false, LowerBetter, func(s *Stats) any { return s.Turnover }},
 }
 

@@ -45,7 +45,8 @@ func costAssumptions(c engine.Config, start, end time.Time) CostAssumptions {
 // model and fee schedule).
 func (a CostAssumptions) Same(b CostAssumptions) bool {
 	x, y := a.cfg, b.cfg
-	if x.SlippageBps != y.SlippageBps || x.Commission != y.Commission || x.Fees != y.Fees {
+	if x.SlippageBps != y.SlippageBps || x.Commission != y.Commission || x.Fees != y.Fees ||
+		x.BorrowRate != y.BorrowRate || x.MarginRate != y.MarginRate {
 		return false
 	}
 	if x.Fees == engine.NoFees {
@@ -148,4 +149,12 @@ func ratesInForce(name string, table []engine.FeeRate, start, end time.Time, rat
 		out = append(out, name+" "+rate(r)+when)
 	}
 	return out
+}
+
+// fmtRate spells an annual rate: "none", or "2.5% a year (daily, /360)".
+func fmtRate(r float64) string {
+	if r == 0 {
+		return "none"
+	}
+	return strconv.FormatFloat(r*100, 'f', -1, 64) + "% a year (daily, /360)"
 }

@@ -258,6 +258,10 @@ func cardNote(key string, s Summary) string {
 		return "assumed: SEC and FINRA TAF on sells"
 	case "slippage_paid":
 		return "assumed: " + c.Slippage
+	case "borrow_paid":
+		return "assumed: " + fmtRate(c.cfg.BorrowRate) + " on short value"
+	case "interest_paid":
+		return "assumed: " + fmtRate(c.cfg.MarginRate) + " on negative cash"
 	case "breakeven_slippage_bps":
 		return "per side; " + fmtBps(c.SlippageBps) + " assumed"
 	case "max_drawdown":

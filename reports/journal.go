@@ -89,9 +89,9 @@ func (j *Journal) Close() error {
 	return err
 }
 
-// tradeRecLen is the size of a spooled trade: symbol id, side and open flag, bars held, two
-// times and six floats.
-const tradeRecLen = 4 + 1 + 1 + 8 + 2*8 + 6*8
+// tradeRecLen is the size of a spooled trade: symbol id, side, open flag and exit reason, bars
+// held, two times and six floats.
+const tradeRecLen = 4 + 1 + 1 + 1 + 8 + 2*8 + 6*8
 
 // zeroTime stands for a zero time.Time in the spool, whose UnixNano is undefined.
 const zeroTime = math.MinInt64
@@ -104,7 +104,7 @@ func appendTrade(b []byte, id uint32, t *engine.Trade) []byte {
 	if t.Open {
 		open = 1
 	}
-	b = append(b, open)
+	b = append(b, open, byte(t.ExitReason))
 	b = le.AppendUint64(b, uint64(int64(t.BarsHeld)))
 	for _, tm := range [...]time.Time{t.EntryTime, t.ExitTime} {
 		ns := int64(zeroTime)
@@ -122,15 +122,15 @@ func appendTrade(b []byte, id uint32, t *engine.Trade) []byte {
 func (j *Journal) decodeTrade(b []byte, t *engine.Trade) {
 	le := binary.LittleEndian
 	*t = engine.Trade{Symbol: j.syms[le.Uint32(b)], Side: engine.Side(int8(b[4])), Open: b[5] == 1,
-		BarsHeld: int(int64(le.Uint64(b[6:])))}
+		ExitReason: engine.ExitReason(b[6]), BarsHeld: int(int64(le.Uint64(b[7:])))}
 	times := [2]time.Time{}
 	for i := range times {
-		if ns := int64(le.Uint64(b[14+8*i:])); ns != zeroTime {
+		if ns := int64(le.Uint64(b[15+8*i:])); ns != zeroTime {
 			times[i] = time.Unix(0, ns).UTC()
 		}
 	}
 	t.EntryTime, t.ExitTime = times[0], times[1]
-	f := func(k int) float64 { return math.Float64frombits(le.Uint64(b[30+8*k:])) }
+	f := func(k int) float64 { return math.Float64frombits(le.Uint64(b[31+8*k:])) }
 	t.Qty, t.EntryPrice, t.ExitPrice, t.PnL, t.Return, t.Commission = f(0), f(1), f(2), f(3), f(4), f(5)
 }
 
@@ -168,9 +168,11 @@ type tradeTotals struct {
 	gain, loss   float64
 	bars         float64
 	pnl, rets    []float64 // closed trades'
+	exits        [len(engine.ExitReasons)]int
 }
 
 func (a *tradeTotals) add(t *engine.Trade) {
+	a.exits[t.ExitReason]++
 	if t.Open {
 		a.open++
 		return

@@ -157,6 +157,16 @@ type Stats struct {
 	// slippage cost.
 	SlippagePaid float64
 
+	// Borrow fees paid: Σ over New York dates of short market value at the date's last close ×
+	// borrow rate / 360 × calendar days to the next date: what shorting cost, taken from cash,
+	// not from trades.
+	BorrowPaid float64
+
+	// Margin interest paid: Σ over New York dates of max(−cash, 0) at the date's last close ×
+	// margin rate / 360 × calendar days to the next date: what borrowing cash cost, taken from
+	// cash, not from trades.
+	InterestPaid float64
+
 	// Break-even slippage: The slippage per side, in basis points, at which the total return would
 	// be zero with the same fills: s₀ + (final equity − start equity) / (10⁻⁴ × Σ qty × price before
 	// slippage), s₀ the slippage assumed. x more basis points per side cost x × 10⁻⁴ × Σ qty × price
@@ -164,6 +174,32 @@ type Stats struct {
 	// held as paid (the SEC fee and a percent commission scale with price). Negative when the run
 	// loses even without slippage; null without fills.
 	BreakevenSlippageBps float64
+
+	// Ambiguous fills: Bars on which both exits of a bracket or OCO pair could have filled and the
+	// stop-loss was taken (the pessimistic rule): how much the result rests on it.
+	AmbiguousFills int
+
+	// Partial fills: Fills that left part of their order working, the bar's volume cap
+	// (--max-volume-pct) reached.
+	PartialFills int
+
+	// Exits by signal: Trades closed by an order of the strategy's signals (exit_reason signal in
+	// trades.csv).
+	ExitsSignal int
+
+	// Exits by stop-loss: Trades closed by a stop-loss leg or a stop order (exit_reason
+	// stop_loss).
+	ExitsStopLoss int
+
+	// Exits by take-profit: Trades closed by a take-profit leg (exit_reason take_profit).
+	ExitsTakeProfit int
+
+	// Exits by trailing stop: Trades closed by a trailing stop at its trailing level (exit_reason
+	// trail).
+	ExitsTrail int
+
+	// Open at the end: Trades still open when the run ended (exit_reason end).
+	ExitsEnd int
 
 	// Turnover (ann.): Annualised: (Σ |fill qty × fill price| / mean equity over all points) / (days
 	// / 365.25).
@@ -365,6 +401,10 @@ func computeStatsOf(r *engine.Result, d daily, rf float64, tt *tradeTotals, ft *
 
 	notional := ft.notional
 	s.CommissionPaid, s.FeesPaid, s.SlippagePaid = ft.commission, ft.fees, ft.slippage
+	s.BorrowPaid, s.InterestPaid = r.BorrowPaid, r.InterestPaid
+	s.AmbiguousFills, s.PartialFills = int(r.AmbiguousFills), int(r.PartialFills)
+	s.ExitsSignal, s.ExitsStopLoss, s.ExitsTakeProfit = tt.exits[engine.ExitSignal], tt.exits[engine.ExitStopLoss], tt.exits[engine.ExitTakeProfit]
+	s.ExitsTrail, s.ExitsEnd = tt.exits[engine.ExitTrail], tt.exits[engine.ExitEnd]
 	if ft.refNotional > 0 {
 		// x more basis points on every fill cost x·1e-4·Σ qty·RefPrice; solve for a zero return.
 		s.BreakevenSlippageBps = r.Config.SlippageBps + (s.FinalEquity-s.StartEquity)/(1e-4*ft.refNotional)
@@ -382,7 +422,7 @@ func setNaN(s *Stats) {
 		&s.AvgDrawdown, &s.LongestDrawdownDays, &s.BestDay, &s.WorstDay, &s.Skew, &s.ExcessKurtosis,
 		&s.VaR95, &s.Alpha, &s.Beta, &s.WinRate, &s.AvgTradeReturn, &s.MedianTradeReturn, &s.BestTrade,
 		&s.WorstTrade, &s.ProfitFactor, &s.Expectancy, &s.SQN, &s.AvgBarsHeld, &s.CommissionPaid, &s.FeesPaid,
-		&s.SlippagePaid, &s.BreakevenSlippageBps, &s.Turnover} {
+		&s.SlippagePaid, &s.BorrowPaid, &s.InterestPaid, &s.BreakevenSlippageBps, &s.Turnover} {
 		*p = math.NaN()
 	}
 }

@@ -184,7 +184,7 @@ func writeStats(w io.Writer, s Summary) error {
 
 // TradesHeader is the header line of trades.csv.
 var TradesHeader = []string{"symbol", "side", "qty", "entry_time", "entry_price", "exit_time", "exit_price",
-	"pnl", "return", "bars_held", "commission_and_fees", "open"}
+	"pnl", "return", "bars_held", "commission_and_fees", "open", "exit_reason"}
 
 // writeTrades writes times in the one convention of every output (fmtWhen).
 func writeTrades(w io.Writer, trades tradeLog, dates bool) error {
@@ -200,7 +200,7 @@ func writeTrades(w io.Writer, trades tradeLog, dates bool) error {
 		}
 		werr = cw.Write([]string{t.Symbol, side, fmtFloat(t.Qty), fmtWhen(t.EntryTime, dates), fmtFloat(t.EntryPrice),
 			fmtWhen(t.ExitTime, dates), fmtFloat(t.ExitPrice), fmtFloat(t.PnL), fmtFloat(t.Return),
-			strconv.Itoa(t.BarsHeld), fmtFloat(t.Commission), strconv.FormatBool(t.Open)})
+			strconv.Itoa(t.BarsHeld), fmtFloat(t.Commission), strconv.FormatBool(t.Open), t.ExitReason.String()})
 		return werr == nil
 	})
 	if err != nil {
