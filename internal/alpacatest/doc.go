@@ -1,6 +1,8 @@
 // Package alpacatest owns an in-process fake of Alpaca's historical market-data API, written
-// from Alpaca's documentation of /v2/stocks/bars and /v1beta3/crypto/us/bars and from what the
-// official Go SDK sends. It exists so that barkeep's Alpaca source is tested through the real
+// from Alpaca's documentation of /v2/stocks/bars and /v1beta3/crypto/us/bars (with the Market
+// Data FAQ's 403s, the default sip feed and its 15-minute rule, and the server's Date) and from
+// what the official Go SDK sends (keys or a bearer token), and of the trading API's
+// /v2/account on a paper and a live host (Trading), each behaviour citing its source. It exists so that barkeep's Alpaca source is tested through the real
 // SDK client, with the real wire format, pagination tokens, rate-limit headers, error bodies
 // and injected faults, without reaching Alpaca.
 //
