@@ -45,6 +45,7 @@ type options struct {
 	short, fractional, noHTML, list, quiet, json, version                                           bool
 	cpuProfile, memProfile, feed                                                                    string
 	params                                                                                          paramList
+	research                                                                                        researchFlags
 }
 
 // Main runs the command on os.Args and exits with its code: what app.Backtest calls.
@@ -90,6 +91,7 @@ func newFlags(o *options) (*flag.FlagSet, *sweepFlags) {
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (go tool pprof)")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile to this file at the end (go tool pprof)")
+	addResearchFlags(fs, &o.research)
 	return fs, addSweepFlags(fs)
 }
 
@@ -326,6 +328,9 @@ func backtest(ctx context.Context, o options, stdout, stderr io.Writer, now time
 	if err != nil {
 		return err
 	}
+	if err := o.research.check(false); err != nil {
+		return err
+	}
 	strat, params, err := strategies.New(o.strategy, o.params)
 	if err != nil {
 		return cli.Usage(suggest(err, o.strategy))
@@ -361,6 +366,7 @@ func backtest(ctx context.Context, o options, stdout, stderr io.Writer, now time
 	if err != nil {
 		return err
 	}
+	sum.AddIntervals(o.research.bootstrap.v, o.research.seed)
 	out := o.out
 	if out == "" {
 		out = filepath.Join("backtests", o.strategy+"-"+now.Format("20060102-150405"))

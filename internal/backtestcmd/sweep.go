@@ -35,7 +35,10 @@ available (MemAvailable, on Linux) is refused: lower --jobs or select fewer bars
 Combinations that ran and made no trade are counted apart; runs of fewer than --min-trades
 closed trades (30) are not ranked. Results go to --out (default
 backtests/<strategy>-sweep-<time>/): sweep.csv (every combination, every statistic, its
-status) and index.html (heatmap and ranking; not with --no-html).
+status), summary.json (trials, the best, its Deflated Sharpe Ratio and the probability of
+backtest overfitting over --pbo-blocks blocks), daily_returns.csv (every combination's daily
+returns, to recompute them) and index.html (heatmap, ranking, overfitting odds; not with
+--no-html).
 `, sweep.BarBytes, sweep.BarBytes*1e6>>20, sweep.RunBytes, sweep.Need(1e6, 2)>>20)
 
 // availableMemory is what a sweep may fill; tests replace it to see a sweep refused.
@@ -171,6 +174,9 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 	if o.json {
 		return cli.Usagef("--json writes a single run's stats.json; a sweep's results are sweep.csv")
 	}
+	if err := o.research.check(true); err != nil {
+		return err
+	}
 	if err := reports.CheckRank(f.rank); err != nil {
 		return cli.Usage(fmt.Errorf("--rank: %w%s", err, cli.DidYouMean(f.rank, reports.RankKeys())))
 	}
@@ -244,7 +250,7 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 		progress = func(done int) { bar.Update(done, len(plan.Runs), int64(done)*int64(len(bars)), "bars", "") }
 	}
 	started := time.Now()
-	stats, replayed, err := sweep.Execute(ctx, plan, plan.Runs, bars, cfg, sc.Stats, sweep.Options{Jobs: jobs, Progress: progress})
+	scores, replayed, err := sweep.Execute(ctx, plan, plan.Runs, bars, cfg, sc.Score, sweep.Options{Jobs: jobs, Progress: progress})
 	if bar != nil {
 		bar.Done()
 	}
@@ -252,6 +258,7 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 		return err
 	}
 	elapsed := time.Since(started)
+	stats := reports.ScoreStats(scores)
 
 	s := reports.Sweep{
 		Run: reports.Run{Strategy: o.strategy, Params: plan.Fixed.Strings(), Symbols: q.Symbols, Store: o.store, Feed: cfg.Provenance.Feed,
@@ -259,7 +266,11 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 			Version: cli.Version(), RunDate: now, Timeframe: q.Timeframe.String()},
 		Params: plan.Columns, Combinations: plan.Combinations, Skipped: plan.Rejected,
 		Rank: f.rank, Top: f.top, Jobs: jobs, Elapsed: elapsed, MinTrades: f.minTrades, NoHTML: o.noHTML,
-		Order: sweep.RankGroups(stats, reports.RankBy(f.rank), reports.SweepGroup(f.minTrades)),
+		Order:     sweep.RankGroups(stats, reports.RankBy(f.rank), reports.SweepGroup(f.minTrades)),
+		PBOBlocks: o.research.pboBlocks.v,
+	}
+	if len(scores) > 0 {
+		s.RiskFreeDaily = scores[0].RiskFreeDaily
 	}
 	for _, a := range plan.Axes {
 		s.Axes = append(s.Axes, reports.SweepAxis(a))
@@ -275,7 +286,7 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 	}
 	s.Rows = make([]reports.SweepRow, len(stats))
 	for i := range stats {
-		s.Rows[i] = reports.SweepRow{Params: plan.Runs[i].Params.Strings(), Stats: stats[i]}
+		s.Rows[i] = reports.SweepRow{Params: plan.Runs[i].Params.Strings(), Stats: stats[i], Returns: scores[i].Returns, Dates: scores[i].Dates}
 	}
 	out := o.out
 	if out == "" {
