@@ -68,11 +68,7 @@ func (s *Store) Read(ctx context.Context, q data.Query) (data.BarIterator, error
 		sb.WriteString(")")
 	}
 	from := sb.String()
-	// DuckDB's buffer pool keeps the blocks a scan reads, up to 80% of the machine's memory by
-	// default, so a backtest over years of bars would hold most of the table after one replay
-	// (and the benchmark's replay reads it again). A stream needs a window's sort at a time: 64
-	// MB cut the peak of a 9.6M-bar backtest by 120 MB at the same speed (BENCHMARKS.md).
-	if _, err := s.db.ExecContext(ctx, "SET memory_limit = '64MB'"); err != nil {
+	if err := s.capReadMemory(ctx); err != nil {
 		return nil, fmt.Errorf("read %s %s: %w", q.Timeframe, q.Adjustment.Norm(), err)
 	}
 	var lo, hi *int64
@@ -103,6 +99,22 @@ func (s *Store) Read(ctx context.Context, q data.Query) (data.BarIterator, error
 		return nil, fmt.Errorf("read %s %s: %w", q.Timeframe, q.Adjustment.Norm(), err)
 	}
 	return w, nil
+}
+
+// readMemoryLimit caps DuckDB's memory once a store is read. Its buffer pool keeps the blocks a
+// scan reads, up to 80% of the machine's memory by default, so listing the series (a scan of
+// every bar) or replaying years of bars would leave most of the table in memory. A stream needs
+// one window's sort at a time: 64 MB cut the peak of a 9.6M-bar backtest by 120 MB at the same
+// speed, and capping Series as well took another 100 MB off a 48M-bar one (BENCHMARKS.md).
+const readMemoryLimit = "64MB"
+
+// capReadMemory sets readMemoryLimit. It is a setting of the database, not of a query, so it
+// holds for what follows, writes included; DuckDB spills to disk what does not fit.
+func (s *Store) capReadMemory(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, "SET memory_limit = '"+readMemoryLimit+"'"); err != nil {
+		return fmt.Errorf("cap memory: %w", err)
+	}
+	return nil
 }
 
 // windowed chains one sorted query per time window.

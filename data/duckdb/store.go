@@ -468,6 +468,10 @@ func scanRanges(rows *sql.Rows) ([]data.Range, error) {
 
 // Series lists the stored series with their bar counts and first and last bar times.
 func (s *Store) Series(ctx context.Context) ([]data.SeriesInfo, error) {
+	// An aggregate over every bar: without the cap DuckDB keeps the blocks it scanned.
+	if err := s.capReadMemory(ctx); err != nil {
+		return nil, fmt.Errorf("list series: %w", err)
+	}
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT b.symbol, b.timeframe, b.adjustment, b.n, b.first, b.last, b.feed, s.fetched_at
 		FROM (SELECT symbol, timeframe, adjustment, feed, count(*) AS n, min(time) AS first,
