@@ -42,6 +42,7 @@ equity.csv and index.html.
 type options struct {
 	strategy, symbols, tf, start, end, store, benchmark, out, session, commission, fees, adjustment string
 	cash, leverage, slippage, riskFree                                                              float64
+	exec                                                                                            executionFlags
 	short, fractional, noHTML, list, quiet, json, version                                           bool
 	cpuProfile, memProfile, feed                                                                    string
 	params                                                                                          paramList
@@ -80,6 +81,7 @@ func newFlags(o *options) (*flag.FlagSet, *sweepFlags) {
 	fs.Float64Var(&o.leverage, "leverage", 1, "gross exposure limit as a multiple of equity (1 = cash account)")
 	fs.BoolVar(&o.fractional, "fractional", false, "allow fractional share quantities (Alpaca allows them)")
 	fs.Float64Var(&o.slippage, "slippage-bps", 0, "adverse slippage on market and stop fills, in basis points")
+	addExecutionFlags(fs, &o.exec)
 	fs.StringVar(&o.commission, "commission", "none", "commission: none, 0.005/share[,min=1], 1/order or 0.1%[,min=1]")
 	// Alpaca charges no commission but passes the SEC fee and FINRA TAF on: leaving them out
 	// by default would flatter every run a user reads first.
@@ -170,6 +172,9 @@ func engineConfig(o options) (engine.Config, error) {
 		cfg.Fees = engine.AlpacaFees
 	default:
 		return cfg, cli.Usagef("--fees: invalid value %q: want none or alpaca", o.fees)
+	}
+	if err := o.exec.apply(&cfg); err != nil {
+		return cfg, err
 	}
 	var err error
 	cfg.Commission, err = parseCommission(o.commission)
