@@ -49,6 +49,132 @@ func runWith(ctx context.Context, cfg Config, bars data.BarIterator, s Strategy,
 	return r.run()
 }
 
+// A Replay is one strategy's run within RunEach: its configuration, strategy and optional
+// Recorder going in, its Result and error coming out.
+type Replay struct {
+	Config   Config
+	Strategy Strategy
+	Recorder Recorder // as RunRecorded's, when not nil
+	// Symbols, when not empty, limits the replay to these symbols' bars, as a read of only
+	// them would.
+	Symbols []string
+
+	Result *Result // what Run would return: nil when the replay failed before its first bar
+	Err    error
+}
+
+// RunEach replays one stream of bars through several strategies in lockstep, each with its
+// own Env, so that a benchmark or a set of parameters costs one read of the bars rather than
+// one each. Each Replay gets the Result that Run (RunRecorded with a Recorder) would have
+// given it over the same bars, limited to its Symbols, to the bit; a replay without a
+// timeframe in its Config takes the one inferred from the whole stream.
+//
+// At the first error of any replay every replay stops: the failing one's Err is that error,
+// the others' say they were stopped, each Result holds what was replayed, and RunEach returns
+// the error. RunEach does not close bars.
+func RunEach(ctx context.Context, bars data.BarIterator, replays []*Replay) error {
+	if bars == nil {
+		return errors.New("engine: nil bar iterator")
+	}
+	rs := make([]*runner, len(replays))
+	for i, p := range replays {
+		if p.Strategy == nil {
+			return fmt.Errorf("engine: replay %d: nil strategy", i)
+		}
+		cfg, err := normalize(p.Config)
+		if err != nil {
+			return fmt.Errorf("engine: replay %d: %w", i, err)
+		}
+		r := &runner{ctx: ctx, bars: bars, strat: p.Strategy, env: newEnv(cfg)}
+		if p.Recorder != nil {
+			r.env.record(p.Recorder)
+		}
+		if len(p.Symbols) > 0 {
+			r.only = make(map[string]bool, len(p.Symbols))
+			for _, sym := range p.Symbols {
+				r.only[sym] = true
+			}
+		}
+		rs[i] = r
+	}
+	var buf []data.Bar
+	var inferred data.Timeframe
+	for i, r := range rs {
+		tf := r.env.cfg.Provenance.Timeframe
+		if !tf.Valid() {
+			if !inferred.Valid() {
+				var err error
+				if buf, inferred, err = inferTimeframe(bars); err != nil {
+					return stopAll(replays, rs, i, err)
+				}
+			}
+			tf = inferred
+		}
+		if err := r.begin(tf); err != nil {
+			return stopAll(replays, rs, i, err)
+		}
+	}
+	bat, _ := bars.(data.BatchIterator)
+	var one [1]data.Bar
+	for batch := buf; ; {
+		if len(batch) > 0 {
+			for i, r := range rs {
+				b := batch
+				if r.only != nil {
+					b = r.pick(batch)
+				}
+				if len(b) == 0 {
+					continue
+				}
+				if err := r.feed(b); err != nil {
+					return stopAll(replays, rs, i, err)
+				}
+			}
+		}
+		if batch = refill(bars, bat, &one); len(batch) == 0 {
+			break
+		}
+	}
+	if err := bars.Err(); err != nil {
+		err = fmt.Errorf("engine: reading bars: %w", err)
+		for i, r := range rs {
+			replays[i].Result, replays[i].Err = r.fail(err)
+		}
+		return err
+	}
+	var first error
+	for i, r := range rs {
+		replays[i].Result, replays[i].Err = r.finish()
+		if first == nil && replays[i].Err != nil {
+			first = replays[i].Err
+		}
+	}
+	return first
+}
+
+// stopAll ends every replay after replay failed with err.
+func stopAll(replays []*Replay, rs []*runner, failed int, err error) error {
+	for i, r := range rs {
+		if i == failed {
+			replays[i].Result, replays[i].Err = r.fail(err)
+			continue
+		}
+		replays[i].Result, replays[i].Err = r.fail(fmt.Errorf("engine: stopped: replay %d failed: %w", failed, err))
+	}
+	return err
+}
+
+// pick returns the bars of batch that the replay's symbols select, in a buffer of its own.
+func (r *runner) pick(batch []data.Bar) []data.Bar {
+	r.sel = r.sel[:0]
+	for i := range batch {
+		if r.only[batch[i].Symbol] {
+			r.sel = append(r.sel, batch[i])
+		}
+	}
+	return r.sel
+}
+
 func normalize(cfg Config) (Config, error) {
 	if cfg.Cash == 0 {
 		cfg.Cash = DefaultCash
@@ -98,6 +224,9 @@ type runner struct {
 	one  [1]data.Bar
 	sess sessionCache
 
+	only map[string]bool // the symbols a RunEach replay takes, nil for all
+	sel  []data.Bar      // the bars of a batch that only selects
+
 	start   time.Time
 	started bool // a timestamp is being handled
 	nbars   int64
@@ -112,45 +241,55 @@ type runner struct {
 }
 
 func (r *runner) run() (*Result, error) {
-	e := r.env
-	e.fillObs, _ = r.strat.(FillObserver)
-	e.orderObs, _ = r.strat.(OrderObserver)
-	r.step, _ = r.strat.(StepObserver)
-
-	tf := e.cfg.Provenance.Timeframe
+	tf := r.env.cfg.Provenance.Timeframe
 	if !tf.Valid() {
 		var err error
-		if tf, err = r.inferTimeframe(); err != nil {
+		if r.buf, tf, err = inferTimeframe(r.bars); err != nil {
 			return nil, err
 		}
 	}
-	e.tf, e.intraday = tf, tf.Intraday()
-	e.step = int64(tf.Duration())
-	r.filter = e.intraday && e.cfg.Hours == RegularHours
-
-	if in, ok := r.strat.(Initer); ok {
-		if err := in.Init(e); err != nil {
-			return nil, fmt.Errorf("engine: strategy init: %w", err)
-		}
+	if err := r.begin(tf); err != nil {
+		return nil, err
 	}
-
 	// Bars are handled in place, in batches: first those read ahead, then what the iterator
 	// yields, a batch at a time when it is a data.BatchIterator, one at a time otherwise.
 	bat, _ := r.bars.(data.BatchIterator)
-	r.prevT = math.MinInt64
 	for batch := r.buf; ; {
 		if len(batch) > 0 {
 			if err := r.feed(batch); err != nil {
 				return r.fail(err)
 			}
 		}
-		if batch = r.refill(bat); len(batch) == 0 {
+		if batch = refill(r.bars, bat, &r.one); len(batch) == 0 {
 			break
 		}
 	}
 	if err := r.bars.Err(); err != nil {
 		return r.fail(fmt.Errorf("engine: reading bars: %w", err))
 	}
+	return r.finish()
+}
+
+// begin prepares the run for bars of timeframe tf and calls the strategy's Init.
+func (r *runner) begin(tf data.Timeframe) error {
+	e := r.env
+	e.fillObs, _ = r.strat.(FillObserver)
+	e.orderObs, _ = r.strat.(OrderObserver)
+	r.step, _ = r.strat.(StepObserver)
+	e.tf, e.intraday = tf, tf.Intraday()
+	e.step = int64(tf.Duration())
+	r.filter = e.intraday && e.cfg.Hours == RegularHours
+	r.prevT = math.MinInt64
+	if in, ok := r.strat.(Initer); ok {
+		if err := in.Init(e); err != nil {
+			return fmt.Errorf("engine: strategy init: %w", err)
+		}
+	}
+	return nil
+}
+
+// finish ends the last timestamp and returns the Result.
+func (r *runner) finish() (*Result, error) {
 	if r.started {
 		if err := r.endStep(); err != nil {
 			return r.fail(err)
@@ -266,16 +405,16 @@ func (r *runner) newStep(bt time.Time, t int64) error {
 	return nil
 }
 
-// refill returns the next bars to handle: a batch from bat, or the next bar of r.bars.
-func (r *runner) refill(bat data.BatchIterator) []data.Bar {
+// refill returns the next bars to handle: a batch from bat, or the next bar of bars in one.
+func refill(bars data.BarIterator, bat data.BatchIterator, one *[1]data.Bar) []data.Bar {
 	if bat != nil {
 		return bat.NextBatch()
 	}
-	if !r.bars.Next() {
+	if !bars.Next() {
 		return nil
 	}
-	r.one[0] = r.bars.Bar()
-	return r.one[:]
+	one[0] = bars.Bar()
+	return one[:]
 }
 
 // plausible is a branch-light check that implies b.Validate() == nil: low > 0 and high finite
@@ -404,16 +543,17 @@ func closeTime(t time.Time, tf data.Timeframe) time.Time {
 
 // inferTimeframe reads ahead a few dozen timestamps and guesses the timeframe from the smallest
 // step between consecutive ones (over all symbols, so that a thin symbol's missing bars do not
-// widen it). The bars read are replayed by run.
-func (r *runner) inferTimeframe() (data.Timeframe, error) {
+// widen it). It returns the bars read, which the run replays first.
+func inferTimeframe(bars data.BarIterator) ([]data.Bar, data.Timeframe, error) {
 	const maxPeek, wantGaps = 4096, 32
+	var buf []data.Bar
 	var gap time.Duration
 	gaps := 0
-	for len(r.buf) < maxPeek && gaps < wantGaps && r.bars.Next() {
-		b := r.bars.Bar()
-		r.buf = append(r.buf, b)
-		if n := len(r.buf); n > 1 {
-			if g := b.Time.Sub(r.buf[n-2].Time); g > 0 {
+	for len(buf) < maxPeek && gaps < wantGaps && bars.Next() {
+		b := bars.Bar()
+		buf = append(buf, b)
+		if n := len(buf); n > 1 {
+			if g := b.Time.Sub(buf[n-2].Time); g > 0 {
 				if gap == 0 || g < gap {
 					gap = g
 				}
@@ -421,13 +561,13 @@ func (r *runner) inferTimeframe() (data.Timeframe, error) {
 			}
 		}
 	}
-	if err := r.bars.Err(); err != nil {
-		return data.Timeframe{}, fmt.Errorf("engine: reading bars: %w", err)
+	if err := bars.Err(); err != nil {
+		return buf, data.Timeframe{}, fmt.Errorf("engine: reading bars: %w", err)
 	}
-	if len(r.buf) == 0 {
-		return data.OneDay, nil
+	if len(buf) == 0 {
+		return buf, data.OneDay, nil
 	}
-	return guessTimeframe(r.buf[0].Time, gap), nil
+	return buf, guessTimeframe(buf[0].Time, gap), nil
 }
 
 // guessTimeframe: bars stamped at midnight New York are daily or longer (as Alpaca stamps them);
