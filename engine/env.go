@@ -55,7 +55,7 @@ type Env struct {
 	partials, ambiguous int64 // Result.PartialFills, Result.AmbiguousFills
 	// Financing (Config.BorrowRate, Config.MarginRate): the New York date of the timestamp
 	// being handled, as days since 1970-01-01, and what has been charged.
-	financing                bool
+	financing, finSet        bool
 	finDay                   int64
 	borrowPaid, interestPaid float64
 

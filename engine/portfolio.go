@@ -229,7 +229,7 @@ func (e *Env) openTrades() []Trade {
 func (e *Env) finance(bt time.Time) {
 	y, m, d := bt.In(nyLoc).Date()
 	day := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
-	if e.finDay != 0 && day > e.finDay {
+	if e.finSet && day > e.finDay {
 		days := float64(day - e.finDay)
 		short := 0.0
 		for _, id := range e.held {
@@ -243,5 +243,5 @@ func (e *Env) finance(bt time.Time) {
 		e.borrowPaid += borrow
 		e.interestPaid += interest
 	}
-	e.finDay = day
+	e.finDay, e.finSet = day, true
 }
