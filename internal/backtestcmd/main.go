@@ -113,7 +113,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cli.PrintVersion(stdout, "backtest")
 		return cli.ExitOK
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > 0 && !sw.merge {
 		return cli.Report(stderr, "backtest", cli.Usagef("unexpected argument %q", fs.Arg(0)))
 	}
 	if o.list {
@@ -124,7 +124,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return cli.Report(stderr, "backtest", err)
 	}
-	if sw.requested() {
+	if sw.merge {
+		err = runMerge(ctx, o, fs.Args(), stdout, time.Now())
+	} else if sw.requested() {
 		err = runSweep(ctx, o, sw, stdout, stderr, time.Now())
 	} else {
 		// A single run's live heap is modest (about 130 MB for five years of ten symbols'
@@ -354,15 +356,30 @@ func backtest(ctx context.Context, o options, stdout, stderr io.Writer, now time
 		return err
 	}
 	defer journal.Close()
-	res, prices, err := replay(ctx, st, q, cfg, strat, journal)
+	bq, withBench, err := benchmarkQuery(o, q)
+	if err != nil {
+		return err
+	}
+	// A benchmark in the selected symbols replays in lockstep with the strategy, from the same
+	// read of the store: a second read of years of minute bars would double the run's time.
+	var bench *engine.Replay
+	if withBench && !slices.ContainsFunc(bq.Symbols, func(s string) bool { return !slices.Contains(q.Symbols, s) }) {
+		if bench, err = benchmarkReplay(cfg, bq, q); err != nil {
+			return err
+		}
+	}
+	res, prices, err := replay(ctx, st, q, cfg, strat, journal, bench)
 	if err != nil {
 		return err
 	}
 	ropts := reports.Options{RiskFree: o.riskFree, Version: cli.Version(), RunDate: now, Journal: journal}
-	if bq, ok, err := benchmarkQuery(o, q); err != nil {
-		return err
-	} else if ok {
-		if ropts.Benchmark, err = runBenchmark(ctx, st, cfg, bq, nil); err != nil {
+	if withBench {
+		if bench != nil {
+			ropts.Benchmark, err = checkBenchmark(bench.Result, cfg, bq)
+		} else {
+			ropts.Benchmark, err = runBenchmark(ctx, st, cfg, bq, nil)
+		}
+		if err != nil {
 			return err
 		}
 		ropts.BenchmarkName = reports.BenchmarkLabel(ropts.Benchmark)
@@ -435,21 +452,40 @@ func benchmarkQuery(o options, q data.Query) (data.Query, bool, error) {
 // the report states the costs each paid. It replays loaded when given (bars already in memory
 // for bq), and reads the store otherwise.
 func runBenchmark(ctx context.Context, st data.Reader, cfg engine.Config, bq data.Query, loaded []data.Bar) (*engine.Result, error) {
+	b, err := benchmarkReplay(cfg, bq, bq)
+	if err != nil {
+		return nil, err
+	}
+	var res *engine.Result
+	if loaded != nil {
+		res, err = engine.Run(ctx, b.Config, data.NewSliceIterator(loaded), b.Strategy)
+	} else {
+		res, _, err = replay(ctx, st, bq, b.Config, b.Strategy, nil, nil)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("benchmark: %w", err)
+	}
+	return checkBenchmark(res, cfg, bq)
+}
+
+// benchmarkReplay is buy and hold over bq's symbols (see runBenchmark), to replay from a read
+// of q, which selects bq's bars and perhaps others.
+func benchmarkReplay(cfg engine.Config, bq, q data.Query) (*engine.Replay, error) {
 	cfg.Strategy, cfg.Params = "buyhold", nil
 	cfg.Provenance.Symbols = bq.Symbols
 	bench, _, err := strategies.New("buyhold", nil)
 	if err != nil {
 		return nil, err
 	}
-	var res *engine.Result
-	if loaded != nil {
-		res, err = engine.Run(ctx, cfg, data.NewSliceIterator(loaded), bench)
-	} else {
-		res, _, err = replay(ctx, st, bq, cfg, bench, nil)
+	b := &engine.Replay{Config: cfg, Strategy: bench}
+	if !slices.Equal(bq.Symbols, q.Symbols) {
+		b.Symbols = bq.Symbols
 	}
-	if err != nil {
-		return nil, fmt.Errorf("benchmark: %w", err)
-	}
+	return b, nil
+}
+
+// checkBenchmark refuses a benchmark that replayed no bar.
+func checkBenchmark(res *engine.Result, cfg engine.Config, bq data.Query) (*engine.Result, error) {
 	if res.Bars == 0 {
 		return nil, cli.Usagef("--benchmark: %s has no %s bars in the selected range of %s", strings.Join(bq.Symbols, ","), bq.Timeframe, cfg.Provenance.Store)
 	}
@@ -457,17 +493,25 @@ func runBenchmark(ctx context.Context, st data.Reader, cfg engine.Config, bq dat
 }
 
 // replay streams the selected bars through one strategy, handing its records to rec when it
-// is not nil (engine.RunRecorded).
-func replay(ctx context.Context, st data.Reader, q data.Query, cfg engine.Config, s engine.Strategy, rec engine.Recorder) (*engine.Result, map[string][]reports.PricePoint, error) {
+// is not nil (engine.RunRecorded), and through also, when not nil, in lockstep
+// (engine.RunEach).
+func replay(ctx context.Context, st data.Reader, q data.Query, cfg engine.Config, s engine.Strategy, rec engine.Recorder, also *engine.Replay) (*engine.Result, map[string][]reports.PricePoint, error) {
 	it, err := st.Read(ctx, q)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", q.Timeframe, err)
 	}
 	tap := newPriceTap(it, q.Symbols)
 	var res *engine.Result
-	if rec != nil {
+	switch {
+	case also != nil:
+		run := &engine.Replay{Config: cfg, Strategy: s, Recorder: rec}
+		if err = engine.RunEach(ctx, tap, []*engine.Replay{run, also}); err != nil && run.Err != err {
+			err = fmt.Errorf("benchmark: %w", err)
+		}
+		res = run.Result
+	case rec != nil:
 		res, err = engine.RunRecorded(ctx, cfg, tap, s, rec)
-	} else {
+	default:
 		res, err = engine.Run(ctx, cfg, tap, s)
 	}
 	if cerr := it.Close(); err == nil && cerr != nil {
