@@ -226,6 +226,7 @@ type runner struct {
 
 	only map[string]bool // the symbols a RunEach replay takes, nil for all
 	sel  []data.Bar      // the bars of a batch that only selects
+	fine *fineFeed       // RunIntrabar: orders fill over the fine bars of each bar
 
 	start   time.Time
 	started bool // a timestamp is being handled
@@ -346,7 +347,9 @@ func (r *runner) feed(batch []data.Bar) error {
 		}
 		s.bars++
 		s.pos.LastPrice = b.Close
-		if len(s.pending) > 0 {
+		if r.fine != nil {
+			r.walk(s, b)
+		} else if len(s.pending) > 0 {
 			e.match(s.id, b, t)
 		}
 		r.nbars++

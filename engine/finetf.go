@@ -1,0 +1,165 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/barkeep-trading/barkeep/data"
+)
+
+// RunIntrabar is Run deciding on coarse bars and filling on fine ones (backtest --fill-tf): the
+// strategy sees bars of cfg.Provenance.Timeframe, built by an Aggregator from fine, the bars of
+// timeframe fineTF in (time, symbol) order, and orders fill by walking the fine bars inside each
+// coarse bar, in time order (see the package documentation, "Intrabar truth"). rec, when not
+// nil, takes the records as RunRecorded's does. RunIntrabar does not close fine.
+func RunIntrabar(ctx context.Context, cfg Config, fine data.BarIterator, fineTF data.Timeframe, s Strategy, rec Recorder) (*Result, error) {
+	if s == nil {
+		return nil, errors.New("engine: nil strategy")
+	}
+	if fine == nil {
+		return nil, errors.New("engine: nil bar iterator")
+	}
+	tf := cfg.Provenance.Timeframe
+	if err := finerTimeframe(fineTF, tf); err != nil {
+		return nil, err
+	}
+	agg, err := NewAggregator(tf)
+	if err != nil {
+		return nil, err
+	}
+	agg.keep = true
+	cfg, err = normalize(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ff := &fineFeed{src: fine, agg: agg, step: int64(fineTF.Duration()), prevT: math.MinInt64}
+	r := runner{ctx: ctx, bars: ff, strat: s, env: newEnv(cfg), fine: ff}
+	if rec != nil {
+		r.env.record(rec)
+	}
+	return r.run()
+}
+
+// finerTimeframe checks that coarse bars can be built from fine ones: fine is intraday, and
+// coarse is 1Day or a whole number of fine bars.
+func finerTimeframe(fine, coarse data.Timeframe) error {
+	switch {
+	case !fine.Valid() || !fine.Intraday():
+		return fmt.Errorf("engine: fill timeframe %v: want an intraday timeframe (minutes or hours)", fine)
+	case !coarse.Valid():
+		return fmt.Errorf("engine: the decision timeframe must be set (Config.Provenance.Timeframe) to fill on %v bars", fine)
+	case coarse.Intraday() && (coarse.Duration() <= fine.Duration() || coarse.Duration()%fine.Duration() != 0):
+		return fmt.Errorf("engine: %v bars cannot be built from %v bars: want a finer timeframe that divides it", coarse, fine)
+	}
+	return nil
+}
+
+// fineFeed yields the coarse bars an Aggregator builds from src, keeping the fine bars of the
+// coarse bar last yielded for the runner to walk orders over.
+type fineFeed struct {
+	src  data.BarIterator
+	agg  *Aggregator
+	step int64 // fine timeframe, ns
+
+	out  []data.Bar   // coarse bars of the period being yielded
+	fine [][]data.Bar // their fine bars
+	pos  int          // out[pos-1] is the current bar
+	done bool
+	err  error
+
+	prevT   int64
+	prevSym string
+	n       int64
+	sess    sessionCache // regular session of fine bars being walked
+}
+
+func (f *fineFeed) Next() bool {
+	for f.pos >= len(f.out) {
+		if f.done || f.err != nil {
+			return false
+		}
+		f.out, f.fine, f.pos = f.out[:0], f.fine[:0], 0
+		f.pull()
+	}
+	f.pos++
+	return true
+}
+
+// pull reads fine bars until some coarse bars are complete, or to the end, where the coarse
+// bars still being built are handed over as they are.
+func (f *fineFeed) pull() {
+	for len(f.out) == 0 {
+		if !f.src.Next() {
+			if err := f.src.Err(); err != nil {
+				f.err = err
+				return
+			}
+			f.done = true
+			f.out, f.fine = f.agg.Due(math.MaxInt64, f.out, f.fine)
+			return
+		}
+		b := f.src.Bar()
+		f.n++
+		if err := b.Validate(); err != nil {
+			f.err = fmt.Errorf("fill bar %d: %w", f.n, err)
+			return
+		}
+		t := b.Time.UnixNano()
+		if t < f.prevT || t == f.prevT && b.Symbol <= f.prevSym {
+			f.err = fmt.Errorf("fill bar %d: %w", f.n, disorder(&b, f.n, t, f.prevT, f.prevSym))
+			return
+		}
+		if t > f.prevT {
+			f.out, f.fine = f.agg.Due(t, f.out, f.fine)
+		}
+		f.prevT, f.prevSym = t, b.Symbol
+		if err := f.agg.Add(&b); err != nil {
+			f.err = err
+			return
+		}
+	}
+}
+
+func (f *fineFeed) Bar() data.Bar { return f.out[f.pos-1] }
+
+// current is the fine bars of the coarse bar last yielded.
+func (f *fineFeed) current() []data.Bar { return f.fine[f.pos-1] }
+
+func (f *fineFeed) Err() error   { return f.err }
+func (f *fineFeed) Close() error { return nil }
+
+// walk matches the open orders of s over the fine bars of coarse bar b (opening at t, Unix ns),
+// in time order. For the walk the Env is that of a run on the fine bars: the clock, the session
+// and the symbol's last price are each fine bar's, so that the order rules (Day expiry, the
+// auctions, extended hours, trailing marks) read the time a fine bar was, and an order placed in
+// OnFill during the walk fills from the next fine bar on. Afterwards the Env is the coarse
+// bar's again.
+func (r *runner) walk(s *symState, b *data.Bar) {
+	fine := r.fine.current()
+	if len(s.pending) == 0 || len(fine) == 0 {
+		return
+	}
+	e := r.env
+	now, nowOK, nowNs, open, cur := e.now, e.nowOK, e.nowNs, e.open, e.cur
+	intraday, step, regular := e.intraday, e.step, e.regular
+	e.intraday, e.step = true, r.fine.step
+	for j := range fine {
+		if s.open == 0 {
+			break
+		}
+		f := &fine[j]
+		ft := f.Time.UnixNano()
+		e.cur, e.open, e.nowNs, e.nowOK = ft, f.Time, ft+e.step, false
+		e.regular = r.fine.sess.in(f.Time, ft)
+		if ft < e.dayLo || ft >= e.dayHi {
+			e.newDay(f.Time)
+		}
+		s.pos.LastPrice = f.Close
+		e.match(s.id, f, ft)
+	}
+	e.now, e.nowOK, e.nowNs, e.open, e.cur = now, nowOK, nowNs, open, cur
+	e.intraday, e.step, e.regular = intraday, step, regular
+	s.pos.LastPrice = b.Close
+}
