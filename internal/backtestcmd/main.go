@@ -113,7 +113,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cli.PrintVersion(stdout, "backtest")
 		return cli.ExitOK
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > 0 && !sw.merge {
 		return cli.Report(stderr, "backtest", cli.Usagef("unexpected argument %q", fs.Arg(0)))
 	}
 	if o.list {
@@ -124,7 +124,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return cli.Report(stderr, "backtest", err)
 	}
-	if sw.requested() {
+	if sw.merge {
+		err = runMerge(ctx, o, fs.Args(), stdout, time.Now())
+	} else if sw.requested() {
 		err = runSweep(ctx, o, sw, stdout, stderr, time.Now())
 	} else {
 		// A single run's live heap is modest (about 130 MB for five years of ten symbols'

@@ -39,7 +39,7 @@ status), summary.json (trials, the best, its Deflated Sharpe Ratio and the proba
 backtest overfitting over --pbo-blocks blocks), daily_returns.csv (every combination's daily
 returns, to recompute them) and index.html (heatmap, ranking, overfitting odds; not with
 --no-html).
-`, sweep.BarBytes, sweep.BarBytes*1e6>>20, sweep.RunBytes, sweep.Need(1e6, 2)>>20)
+`, sweep.BarBytes, sweep.BarBytes*1e6>>20, sweep.RunBytes, sweep.Need(1e6, 2)>>20) + shardUsage
 
 // availableMemory is what a sweep may fill; tests replace it to see a sweep refused.
 var availableMemory = sweep.AvailableMemory
@@ -52,6 +52,8 @@ type sweepFlags struct {
 	top       int
 	jobs      int
 	minTrades int
+	shard     shardFlag
+	merge     bool
 }
 
 // defaultMinTrades is --min-trades' default: below some 30 trades a Sharpe ratio or a win
@@ -65,6 +67,8 @@ func addSweepFlags(fs *flag.FlagSet) *sweepFlags {
 	fs.IntVar(&f.top, "top", 20, "sweep: how many of the best combinations to list")
 	fs.IntVar(&f.jobs, "jobs", 0, "sweep: runs in parallel (default: every core, GOMAXPROCS)")
 	fs.IntVar(&f.minTrades, "min-trades", defaultMinTrades, "sweep: the fewest closed trades a run needs to be ranked (thin runs are listed in sweep.csv, not ranked)")
+	fs.Var(&f.shard, "shard", "sweep: run only the i-th of n slices of the grid (i/n, 0 ≤ i < n) and write a shard directory for --merge")
+	fs.BoolVar(&f.merge, "merge", false, "join the shard directories given as arguments (--shard) into one sweep's results")
 	return f
 }
 
@@ -73,7 +77,7 @@ func (f *sweepFlags) requested() bool {
 	set := false
 	f.fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
-		case "grid", "rank", "top", "jobs", "min-trades":
+		case "grid", "rank", "top", "jobs", "min-trades", "shard":
 			set = true
 		}
 	})
@@ -200,7 +204,11 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 	if err != nil {
 		return planError(suggest(err, o.strategy))
 	}
-	jobs = min(jobs, len(plan.Runs))
+	runs := plan.Runs
+	if f.shard.set {
+		runs = f.shard.s.Runs(plan.Runs)
+	}
+	jobs = max(min(jobs, len(runs)), 1)
 
 	st, q, err := openSelection(ctx, o, &cfg)
 	if err != nil {
@@ -247,10 +255,10 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 	var progress func(int)
 	if fl, ok := stderr.(*os.File); ok && cli.IsTerminal(fl) && !o.quiet {
 		bar = cli.NewBar(stderr, "sweep")
-		progress = func(done int) { bar.Update(done, len(plan.Runs), int64(done)*int64(len(bars)), "bars", "") }
+		progress = func(done int) { bar.Update(done, len(runs), int64(done)*int64(len(bars)), "bars", "") }
 	}
 	started := time.Now()
-	scores, replayed, err := sweep.Execute(ctx, plan, plan.Runs, bars, cfg, sc.Score, sweep.Options{Jobs: jobs, Progress: progress})
+	scores, replayed, err := sweep.Execute(ctx, plan, runs, bars, cfg, sc.Score, sweep.Options{Jobs: jobs, Progress: progress})
 	if bar != nil {
 		bar.Done()
 	}
@@ -286,7 +294,10 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 	}
 	s.Rows = make([]reports.SweepRow, len(stats))
 	for i := range stats {
-		s.Rows[i] = reports.SweepRow{Params: plan.Runs[i].Params.Strings(), Stats: stats[i], Returns: scores[i].Returns, Dates: scores[i].Dates}
+		s.Rows[i] = reports.SweepRow{Params: runs[i].Params.Strings(), Stats: stats[i], Returns: scores[i].Returns, Dates: scores[i].Dates}
+	}
+	if f.shard.set {
+		return writeShard(ctx, o, f, s, runs, len(plan.Runs), cfg, q, bars, stdout, now)
 	}
 	out := o.out
 	if out == "" {
