@@ -43,6 +43,7 @@ type options struct {
 	strategy, symbols, tf, start, end, store, benchmark, out, session, commission, fees, adjustment string
 	cash, leverage, slippage, riskFree                                                              float64
 	exec                                                                                            executionFlags
+	fill                                                                                            fillFlags
 	short, fractional, noHTML, list, quiet, json, version                                           bool
 	cpuProfile, memProfile, feed                                                                    string
 	params                                                                                          paramList
@@ -82,6 +83,7 @@ func newFlags(o *options) (*flag.FlagSet, *sweepFlags) {
 	fs.BoolVar(&o.fractional, "fractional", false, "allow fractional share quantities (Alpaca allows them)")
 	fs.Float64Var(&o.slippage, "slippage-bps", 0, "adverse slippage on market and stop fills, in basis points")
 	addExecutionFlags(fs, &o.exec)
+	addFillFlags(fs, &o.fill)
 	fs.StringVar(&o.commission, "commission", "none", "commission: none, 0.005/share[,min=1], 1/order or 0.1%[,min=1]")
 	// Alpaca charges no commission but passes the SEC fee and FINRA TAF on: leaving them out
 	// by default would flatter every run a user reads first.
@@ -119,6 +121,9 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if o.list {
 		strategies.Describe(stdout)
 		return cli.ExitOK
+	}
+	if o.fill.tf != "" && (sw.merge || sw.requested()) {
+		return cli.Report(stderr, "backtest", cli.Usagef("--fill-tf applies to single runs, not sweeps"))
 	}
 	stopProfiles, err := cli.StartProfiles(o.cpuProfile, o.memProfile)
 	if err != nil {
@@ -342,12 +347,19 @@ func backtest(ctx context.Context, o options, stdout, stderr io.Writer, now time
 	if err != nil {
 		return cli.Usage(suggest(err, o.strategy))
 	}
-	st, q, err := openSelection(ctx, o, &cfg)
+	sel, decide, err := o.fill.selecting(o)
+	if err != nil {
+		return err
+	}
+	st, q, err := openSelection(ctx, sel, &cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	cfg.Params = params.Strings()
+	if decide.Valid() { // --fill-tf: q reads the fine bars, the strategy decides on decide's
+		cfg.Provenance.Timeframe = decide
+	}
 
 	// The run's trades go to a journal rather than the Result: a minute-bar strategy's trades
 	// grow with the bars, and the report needs only a few figures of each in memory.
@@ -363,7 +375,7 @@ func backtest(ctx context.Context, o options, stdout, stderr io.Writer, now time
 	// A benchmark in the selected symbols replays in lockstep with the strategy, from the same
 	// read of the store: a second read of years of minute bars would double the run's time.
 	var bench *engine.Replay
-	if withBench && !slices.ContainsFunc(bq.Symbols, func(s string) bool { return !slices.Contains(q.Symbols, s) }) {
+	if withBench && q.Timeframe == cfg.Provenance.Timeframe && !slices.ContainsFunc(bq.Symbols, func(s string) bool { return !slices.Contains(q.Symbols, s) }) {
 		if bench, err = benchmarkReplay(cfg, bq, q); err != nil {
 			return err
 		}
@@ -503,6 +515,8 @@ func replay(ctx context.Context, st data.Reader, q data.Query, cfg engine.Config
 	tap := newPriceTap(it, q.Symbols)
 	var res *engine.Result
 	switch {
+	case q.Timeframe != cfg.Provenance.Timeframe: // --fill-tf: decide on cfg's, fill on q's
+		res, err = engine.RunIntrabar(ctx, cfg, tap, q.Timeframe, s, rec)
 	case also != nil:
 		run := &engine.Replay{Config: cfg, Strategy: s, Recorder: rec}
 		if err = engine.RunEach(ctx, tap, []*engine.Replay{run, also}); err != nil && run.Err != err {
