@@ -286,7 +286,7 @@ func (r *runner) begin(tf data.Timeframe) error {
 			return fmt.Errorf("engine: strategy init: %w", err)
 		}
 	}
-	return nil
+	return r.timeframes()
 }
 
 // finish ends the last timestamp and returns the Result.
