@@ -39,7 +39,7 @@ status), summary.json (trials, the best, its Deflated Sharpe Ratio and the proba
 backtest overfitting over --pbo-blocks blocks), daily_returns.csv (every combination's daily
 returns, to recompute them) and index.html (heatmap, ranking, overfitting odds; not with
 --no-html).
-`, sweep.BarBytes, sweep.BarBytes*1e6>>20, sweep.RunBytes, sweep.Need(1e6, 2)>>20) + shardUsage
+`, sweep.BarBytes, sweep.BarBytes*1e6>>20, sweep.RunBytes, sweep.Need(1e6, 2)>>20) + shardUsage + walkUsage
 
 // availableMemory is what a sweep may fill; tests replace it to see a sweep refused.
 var availableMemory = sweep.AvailableMemory
@@ -54,6 +54,7 @@ type sweepFlags struct {
 	minTrades int
 	shard     shardFlag
 	merge     bool
+	walk      string
 }
 
 // defaultMinTrades is --min-trades' default: below some 30 trades a Sharpe ratio or a win
@@ -68,6 +69,7 @@ func addSweepFlags(fs *flag.FlagSet) *sweepFlags {
 	fs.IntVar(&f.jobs, "jobs", 0, "sweep: runs in parallel (default: every core, GOMAXPROCS)")
 	fs.IntVar(&f.minTrades, "min-trades", defaultMinTrades, "sweep: the fewest closed trades a run needs to be ranked (thin runs are listed in sweep.csv, not ranked)")
 	fs.Var(&f.shard, "shard", "sweep: run only the i-th of n slices of the grid (i/n, 0 ≤ i < n) and write a shard directory for --merge")
+	fs.StringVar(&f.walk, "walk-forward", "", "choose the grid's best by --rank on each train span and trade it on the test span after: train=N,test=N[,step=N][,anchored], in trading days")
 	fs.BoolVar(&f.merge, "merge", false, "join the shard directories given as arguments (--shard) into one sweep's results")
 	return f
 }
@@ -77,7 +79,7 @@ func (f *sweepFlags) requested() bool {
 	set := false
 	f.fs.Visit(func(fl *flag.Flag) {
 		switch fl.Name {
-		case "grid", "rank", "top", "jobs", "min-trades", "shard":
+		case "grid", "rank", "top", "jobs", "min-trades", "shard", "walk-forward":
 			set = true
 		}
 	})
@@ -171,6 +173,9 @@ func checkMemory(bars int64, jobs int) error {
 // runSweep runs a parameter sweep: the single-run flags choose the bars and the engine, the
 // grid the combinations.
 func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.Writer, now time.Time) error {
+	if f.walk != "" {
+		return runWalkForward(ctx, o, f, stdout, stderr, now)
+	}
 	cfg, err := engineConfig(o)
 	if err != nil {
 		return err
