@@ -104,6 +104,31 @@
 // reader sees how much a result rests on the rule. A bar's matching reads only that bar and the
 // orders' state (fillPrice), so that it can be walked over finer bars to settle the question.
 //
+// # Several timeframes
+//
+// An Aggregator builds coarser bars from finer intraday ones, aligned to the New York session
+// as Alpaca's are. Minute and hour bars align to the clock in New York (15Min at :00, :15, ...;
+// 1Hour at each hour, so that 09:30-09:59 falls in the bar stamped 09:00; 4Hour at 00:00,
+// 04:00, ...) and take every bar given them, extended hours included, as Alpaca's hourly bars
+// do; a bar never spans two New York dates. A stock's 1Day bar is the regular session of its
+// New York date (09:30-16:00, 13:00 on early closes), stamped at midnight New York: pre-market
+// and after-hours bars are left out of it, and a day without a session has none. A crypto
+// pair's 1Day bar is its whole New York date. Open is the first bar's open, Close the last
+// one's close, High and Low the extremes, Volume and TradeCount sums, VWAP the
+// volume-weighted mean. A coarse bar is complete when the run's clock reaches its period's end
+// (the session's close, by the calendar, for 1Day), whether or not its last fine bars exist;
+// only then is it handed over.
+//
+// A strategy that implements Timeframes (and TimeframeObserver) asks for coarser timeframes of
+// the bars replayed, which must be intraday and divide each one asked for (or it be 1Day).
+// Each coarse bar goes to OnBarTF with its timeframe, after OnStep of the fine timestamp whose
+// close reaches its end, or, when its last fine bars are missing, before OnBar of the first bar
+// of a later timestamp (after that bar's orders were matched); timeframes in the order asked
+// for, each in (time, symbol) order. Env.Now is the clock of the fine bar being handled, never
+// before the coarse bar's end, and orders placed in OnBarTF fill on later fine bars as any
+// other. The Hours filter applies before aggregation: with RegularHours no extended-hours bar
+// reaches a coarse bar. A period the run ends inside is not handed over.
+//
 // # Intrabar truth
 //
 // RunIntrabar (backtest --fill-tf) settles the question from finer bars. The strategy decides
