@@ -147,6 +147,10 @@
 // been decided on. Equity points, BarsHeld and Result.Bars count coarse bars. Two exits can
 // still both fall inside one fine bar; the pessimistic rule then decides, and
 // Result.AmbiguousFills counts it. The last coarse bar is built from the fine bars there are.
+// With RegularHours the fine bars outside the session are left out (Result.Skipped counts
+// them) before aggregation rather than coarse bars after it, so that the 1Hour bar stamped
+// 09:00 holds 09:30-09:59 and is replayed; with AllHours it holds the pre-market too, and its
+// pre-market fine bars fill only ExtendedHours orders.
 //
 // # Extended hours
 //

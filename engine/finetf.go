@@ -34,12 +34,17 @@ func RunIntrabar(ctx context.Context, cfg Config, fine data.BarIterator, fineTF 
 	if err != nil {
 		return nil, err
 	}
-	ff := &fineFeed{src: fine, agg: agg, step: int64(fineTF.Duration()), prevT: math.MinInt64}
+	ff := &fineFeed{src: fine, agg: agg, step: int64(fineTF.Duration()), prevT: math.MinInt64,
+		filter: cfg.Hours == RegularHours}
 	r := runner{ctx: ctx, bars: ff, strat: s, env: newEnv(cfg), fine: ff}
 	if rec != nil {
 		r.env.record(rec)
 	}
-	return r.run()
+	res, err := r.run()
+	if res != nil {
+		res.Skipped += ff.skipped
+	}
+	return res, err
 }
 
 // finerTimeframe checks that coarse bars can be built from fine ones: fine is intraday, and
@@ -73,6 +78,13 @@ type fineFeed struct {
 	prevSym string
 	n       int64
 	sess    sessionCache // regular session of fine bars being walked
+
+	// With RegularHours, fine bars outside the session are left out before aggregation, so
+	// that the 1Hour bar stamped 09:00 holds 09:30-09:59 and is replayed; the runner does not
+	// filter coarse bars.
+	filter  bool
+	filt    sessionCache
+	skipped int64
 }
 
 func (f *fineFeed) Next() bool {
@@ -115,6 +127,10 @@ func (f *fineFeed) pull() {
 			f.out, f.fine = f.agg.Due(t, f.out, f.fine)
 		}
 		f.prevT, f.prevSym = t, b.Symbol
+		if f.filter && !f.filt.in(b.Time, t) {
+			f.skipped++
+			continue
+		}
 		if err := f.agg.Add(&b); err != nil {
 			f.err = err
 			return

@@ -198,3 +198,34 @@ func TestFillTFProperties(t *testing.T) {
 		})
 	}
 }
+
+// TestFillTFHourSession: deciding on 1Hour bars, the bar stamped 09:00 holds the regular
+// minutes 09:30-09:59 alone with RegularHours (and is replayed), the pre-market too with
+// AllHours; either way a limit order without ExtendedHours skips the pre-market minute that
+// touched it and fills at the first regular minute that does.
+func TestFillTFHourSession(t *testing.T) {
+	fine := append(minutes("AAA", monday0930.Add(-30*time.Minute), ohlc{100, 100, 97, 99}),
+		minutes("AAA", monday0930, ohlc{100, 100, 99, 100}, ohlc{99, 99, 97.5, 98})...)
+	fine = append(fine, minutes("AAA", monday0930.Add(30*time.Minute), ohlc{98, 99, 98, 99})...)
+	for _, c := range []struct {
+		hours   Hours
+		low     float64
+		skipped int64
+	}{{RegularHours, 97.5, 1}, {AllHours, 97, 0}} {
+		var seen []data.Bar
+		s := &script{
+			init: func(e *Env) error {
+				_, err := e.Submit(Order{Symbol: "AAA", Side: Buy, Qty: 1, Type: Limit, LimitPrice: 98})
+				return err
+			},
+			bar: func(e *Env, b data.Bar, i int) error { seen = append(seen, b); return nil },
+		}
+		res := runIntrabar(t, Config{Hours: c.hours, Provenance: Provenance{Timeframe: data.OneHour}}, fine, s)
+		if len(seen) != 2 || !seen[0].Time.Equal(monday0930.Add(-30*time.Minute)) || seen[0].Open != 100 || seen[0].Low != c.low {
+			t.Fatalf("hours %d: saw %+v; want the 09:00 and 10:00 hours, the first with low %v", c.hours, seen, c.low)
+		}
+		if res.Skipped != c.skipped || len(res.Fills) != 1 || res.Fills[0].Price != 98 || !res.Fills[0].Time.Equal(monday0930.Add(time.Minute)) {
+			t.Fatalf("hours %d: skipped %d, fills %+v; want %d skipped and 98 at 09:31", c.hours, res.Skipped, res.Fills, c.skipped)
+		}
+	}
+}

@@ -279,7 +279,7 @@ func (r *runner) begin(tf data.Timeframe) error {
 	r.step, _ = r.strat.(StepObserver)
 	e.tf, e.intraday = tf, tf.Intraday()
 	e.step = int64(tf.Duration())
-	r.filter = e.intraday && e.cfg.Hours == RegularHours
+	r.filter = e.intraday && e.cfg.Hours == RegularHours && r.fine == nil // RunIntrabar filters fine bars
 	r.prevT = math.MinInt64
 	if in, ok := r.strat.(Initer); ok {
 		if err := in.Init(e); err != nil {
