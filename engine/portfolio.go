@@ -180,15 +180,28 @@ func (e *Env) points() []EquityPoint {
 			i++
 		}
 	}
-	for _, b := range c.blocks {
+	// A pooled block stays in memory until two collections have passed, beside the points
+	// made from it; the marks of a curve longer than poolBlocks (years of minute bars) are let
+	// go of instead, so that a run's peak holds one copy of its curve, not two.
+	keep := len(c.blocks) < poolBlocks
+	for i, b := range c.blocks {
 		conv(b[:])
-		markBlocks.Put(b)
+		c.blocks[i] = nil
+		if keep {
+			markBlocks.Put(b)
+		}
 	}
 	conv(c.cur[:c.i])
-	markBlocks.Put(c.cur)
+	if keep {
+		markBlocks.Put(c.cur)
+	}
 	*c = curve{}
 	return out
 }
+
+// poolBlocks is the length in blocks (of blockLen marks) from which a curve's blocks are not
+// recycled: about a year of one symbol's minute bars in the regular session.
+const poolBlocks = 24
 
 // positions returns every symbol's final position, sorted by symbol.
 func (e *Env) positions() []Position {

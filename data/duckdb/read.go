@@ -104,9 +104,10 @@ func (s *Store) Read(ctx context.Context, q data.Query) (data.BarIterator, error
 // readMemoryLimit caps DuckDB's memory once a store is read. Its buffer pool keeps the blocks a
 // scan reads, up to 80% of the machine's memory by default, so listing the series (a scan of
 // every bar) or replaying years of bars would leave most of the table in memory. A stream needs
-// one window's sort at a time: 64 MB cut the peak of a 9.6M-bar backtest by 120 MB at the same
-// speed, and capping Series as well took another 100 MB off a 48M-bar one (BENCHMARKS.md).
-const readMemoryLimit = "64MB"
+// one window's sort at a time (a month of 50 symbols' minute bars: about 410,000 rows): 64 MB cut
+// the peak of a 9.6M-bar backtest by 120 MB at the same speed, capping Series as well took
+// another 75 MB off a 48M-bar one, and 32 MB ran as fast as 64 (BENCHMARKS.md).
+const readMemoryLimit = "32MB"
 
 // capReadMemory sets readMemoryLimit. It is a setting of the database, not of a query, so it
 // holds for what follows, writes included; DuckDB spills to disk what does not fit.

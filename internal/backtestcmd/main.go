@@ -24,7 +24,7 @@ import (
 )
 
 // singleRunMemoryLimit is the soft limit of the Go heap for one backtest (see run).
-const singleRunMemoryLimit = 200 << 20
+const singleRunMemoryLimit = 160 << 20
 
 const usage = `backtest replays stored bars through a strategy and reports what would have happened.
 
