@@ -142,3 +142,35 @@ func TestMergeRefusesMismatchedShards(t *testing.T) {
 		t.Fatalf("the matching shards: exit %d: %s", code, stderr)
 	}
 }
+
+// More shards than runs leave some empty; the merge still writes the single sweep's files.
+func TestMergeEmptyShards(t *testing.T) {
+	store := filepath.Join(fixture(t), "bars.duckdb")
+	tmp := t.TempDir()
+	args := []string{"--store", store, "--strategy", "sma", "--grid", "fast=2,4", "--grid", "slow=10,20", "--jobs", "1", "--quiet", "--no-html"}
+	single := filepath.Join(tmp, "single")
+	if code, _, stderr := runCmd(t, append(args, "--out", single)...); code != 0 {
+		t.Fatalf("single: exit %d: %s", code, stderr)
+	}
+	merge := []string{"--merge", "--quiet", "--out", filepath.Join(tmp, "merged")}
+	for i := range 6 {
+		dir := filepath.Join(tmp, fmt.Sprint(i))
+		if code, _, stderr := runCmd(t, append(args, "--shard", fmt.Sprintf("%d/6", i), "--out", dir)...); code != 0 {
+			t.Fatalf("shard %d/6: exit %d: %s", i, code, stderr)
+		}
+		merge = append(merge, dir)
+	}
+	if code, _, stderr := runCmd(t, merge...); code != 0 {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{reports.SweepCSVFile, reports.SweepSummaryFile, reports.DailyReturnsFile} {
+		want, _ := os.ReadFile(filepath.Join(single, f))
+		got, _ := os.ReadFile(filepath.Join(tmp, "merged", f))
+		if len(want) == 0 || !bytes.Equal(want, got) {
+			t.Errorf("%s differs:\n%s", f, firstDiff(want, got))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "merged", reports.SweepHTMLFile)); err == nil {
+		t.Error("shards run with --no-html merged into a page")
+	}
+}
