@@ -4,7 +4,9 @@
 //
 // It computes and renders; it never runs a backtest. Compute turns a Result into a Summary,
 // WriteDir writes a report directory atomically, PrintSummary prints the key figures for a
-// terminal.
+// terminal. A sweep's shard directory (WriteShardDir, MergeShards) holds every statistic and
+// daily return exactly, so that merged shards render what one sweep renders; a walk-forward
+// (WriteWalkForwardDir) writes its windows, its efficiency and the stitched run's report.
 //
 // Every statistic is defined once, in the metrics table of conventions.go: that table gives the
 // JSON keys of stats.json, the rows of the report's statistics table and the conventions section

@@ -2,7 +2,9 @@
 // syntax (Grid), a Plan of every combination validated against the strategy's Spec, the
 // deterministic parallel runner (Execute), ranking (Rank, and RankGroups, which ranks the
 // results that count ahead of thin ones), and the memory a sweep needs
-// (Need, CheckMemory).
+// (Need, CheckMemory); its slices for machines (Shard, HashBars, which identifies the bars a
+// shard replayed) and its walk-forward (WalkSpec, Windows over the trading Days, and Switch,
+// the strategy that hands the portfolio from one window's choice to the next).
 //
 // A Plan is an ordered list of Runs, each with its index and complete parameters; results
 // always come back in that order whatever the scheduling, so slices of a plan (shards) and
