@@ -161,6 +161,14 @@ func (r *runner) walk(s *symState, b *data.Bar) {
 	now, nowOK, nowNs, open, cur := e.now, e.nowOK, e.nowNs, e.open, e.cur
 	intraday, step, regular := e.intraday, e.step, e.regular
 	e.intraday, e.step = true, r.fine.step
+	// An order placed at this timestamp by the strategy handling an earlier symbol's bar was
+	// placed at the coarse close, after every fine bar of this one: a fine bar fills an order
+	// only if it opens at or after the order was placed.
+	for _, pi := range s.pending {
+		if os := e.ostate.at(int(pi)); os.open && !os.waiting && os.notBefore >= cur {
+			os.notBefore = max(os.notBefore, e.orders.at(int(pi)).Submitted.UnixNano()-1)
+		}
+	}
 	for j := range fine {
 		if s.open == 0 {
 			break

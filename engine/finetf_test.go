@@ -229,3 +229,23 @@ func TestFillTFHourSession(t *testing.T) {
 		}
 	}
 }
+
+// TestFillTFOrderForALaterSymbol: an order for BBB placed on AAA's daily bar, at the day's
+// close, fills at BBB's next day's open, as on daily bars, not on BBB's minutes of the day
+// just decided on (which the walk of BBB's bar at the same timestamp goes over).
+func TestFillTFOrderForALaterSymbol(t *testing.T) {
+	var fine []data.Bar
+	for d, px := range []float64{100, 110} {
+		for m := range 3 {
+			at := monday0930.Add(time.Duration(d)*24*time.Hour + time.Duration(m)*time.Minute)
+			for _, sym := range []string{"AAA", "BBB"} {
+				fine = append(fine, data.Bar{Symbol: sym, Time: at, Open: px + float64(m), High: px + float64(m), Low: px + float64(m), Close: px + float64(m), Volume: 100})
+			}
+		}
+	}
+	s := &script{bar: at(0, Order{Symbol: "BBB", Side: Buy, Qty: 1})}
+	res := runIntrabar(t, Config{Provenance: Provenance{Timeframe: data.OneDay}}, fine, s)
+	if len(res.Fills) != 1 || res.Fills[0].Price != 110 || !res.Fills[0].Time.Equal(tuesday0930) {
+		t.Fatalf("fills %+v: want BBB at Tuesday's open, 110", res.Fills)
+	}
+}
