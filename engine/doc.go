@@ -135,16 +135,19 @@
 // on bars of Config.Provenance.Timeframe that an Aggregator builds from the fine series (as
 // described under "Several timeframes": built rather than read, so that the bars decided on
 // and the bars filled on are the same trades), and orders fill by walking the fine bars inside
-// each coarse bar, in time order, each with the rules of this documentation as if it were the
-// bar: a stop, target or trailing level triggers at the first fine bar that touches it, at that
-// bar's price (gap rules as above), and a fill of one exit of a pair cancels the other before
-// the next fine bar. For the walk the Env is that of a run on the fine bars: the clock
-// (Env.Now, fill and order times), the session and the symbol's last price are each fine
-// bar's, so Day orders, auctions (OPG at the first fine bar of the session, CLS at the one
-// ending at its close) and extended hours follow the intraday rules, and an order placed in
-// OnFill during the walk fills from the next fine bar on. Then the coarse bar is marked and
-// handed to OnBar as in Run: no fine bar is seen before the coarse bar that contains it has
-// been decided on. Equity points, BarsHeld and Result.Bars count coarse bars. Two exits can
+// each coarse bar, each with the rules of this documentation as if it were the bar: a stop,
+// target or trailing level triggers at the first fine bar that touches it, at that bar's price
+// (gap rules as above), and a fill of one exit of a pair cancels the other before the next fine
+// bar. The fine bars of all the coarse bars of a timestamp are walked together, in (time,
+// symbol) order, before the first of those coarse bars is marked and handed to OnBar; so an
+// order placed on any of them (at the coarse close) fills on later coarse bars only, and no
+// fine bar is seen before the coarse bar that contains it has been decided on. For the walk
+// the Env is that of a run on the fine bars: the clock (Env.Now, fill and order times), the
+// session and the walked symbols' last prices are each fine bar's, so Day orders, auctions
+// (OPG at the first fine bar of the session, CLS at the one ending at its close) and extended
+// hours follow the intraday rules, and an order placed in OnFill during the walk fills from the
+// next fine bar of its symbol on. After the walk the last prices are again those before it,
+// until each coarse bar marks its symbol as in Run. Equity points, BarsHeld and Result.Bars count coarse bars. Two exits can
 // still both fall inside one fine bar; the pessimistic rule then decides, and
 // Result.AmbiguousFills counts it. The last coarse bar is built from the fine bars there are.
 // With RegularHours the fine bars outside the session are left out (Result.Skipped counts

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/barkeep-trading/barkeep/data"
 )
@@ -34,7 +36,7 @@ func RunIntrabar(ctx context.Context, cfg Config, fine data.BarIterator, fineTF 
 	if err != nil {
 		return nil, err
 	}
-	ff := &fineFeed{src: fine, agg: agg, step: int64(fineTF.Duration()), prevT: math.MinInt64,
+	ff := &fineFeed{src: fine, agg: agg, step: int64(fineTF.Duration()), prevT: math.MinInt64, walked: math.MinInt64,
 		filter: cfg.Hours == RegularHours}
 	r := runner{ctx: ctx, bars: ff, strat: s, env: newEnv(cfg), fine: ff}
 	if rec != nil {
@@ -85,6 +87,10 @@ type fineFeed struct {
 	filter  bool
 	filt    sessionCache
 	skipped int64
+
+	walked int64      // the coarse timestamp whose fine bars were walked last
+	merged []data.Bar // their fine bars, all symbols together
+	marks  []priceMark
 }
 
 func (f *fineFeed) Next() bool {
@@ -140,50 +146,85 @@ func (f *fineFeed) pull() {
 
 func (f *fineFeed) Bar() data.Bar { return f.out[f.pos-1] }
 
-// current is the fine bars of the coarse bar last yielded.
-func (f *fineFeed) current() []data.Bar { return f.fine[f.pos-1] }
-
 func (f *fineFeed) Err() error   { return f.err }
 func (f *fineFeed) Close() error { return nil }
 
-// walk matches the open orders of s over the fine bars of coarse bar b (opening at t, Unix ns),
-// in time order. For the walk the Env is that of a run on the fine bars: the clock, the session
-// and the symbol's last price are each fine bar's, so that the order rules (Day expiry, the
-// auctions, extended hours, trailing marks) read the time a fine bar was, and an order placed in
-// OnFill during the walk fills from the next fine bar on. Afterwards the Env is the coarse
-// bar's again.
-func (r *runner) walk(s *symState, b *data.Bar) {
-	fine := r.fine.current()
-	if len(s.pending) == 0 || len(fine) == 0 {
+// walk matches open orders over the fine bars of the coarse bars of timestamp t, all symbols
+// together in (time, symbol) order, when the runner feeds the first coarse bar of t (b, of s);
+// it does nothing for the others. So every fine bar of t is walked before the strategy sees
+// any coarse bar of t, and an order placed on one of them (at the coarse close) fills on later
+// coarse bars only. For the walk the Env is that of a run on the fine bars: the clock, the
+// session and each symbol's last price are each fine bar's, so that the order rules (Day
+// expiry, the auctions, extended hours, trailing marks) read the time a fine bar was, and an
+// order placed in OnFill during the walk fills from the next fine bar of its symbol on.
+// Afterwards the Env is the coarse timestamp's again, the last prices those before the walk
+// (b's close for s), as the runner would have them.
+func (r *runner) walk(s *symState, b *data.Bar, t int64) {
+	ff := r.fine
+	if ff.walked == t {
 		return
 	}
+	ff.walked = t
 	e := r.env
+	if e.OpenOrders("") == 0 {
+		return
+	}
+	fine := ff.timestamp(t)
 	now, nowOK, nowNs, open, cur := e.now, e.nowOK, e.nowNs, e.open, e.cur
 	intraday, step, regular := e.intraday, e.step, e.regular
-	e.intraday, e.step = true, r.fine.step
-	// An order placed at this timestamp by the strategy handling an earlier symbol's bar was
-	// placed at the coarse close, after every fine bar of this one: a fine bar fills an order
-	// only if it opens at or after the order was placed.
-	for _, pi := range s.pending {
-		if os := e.ostate.at(int(pi)); os.open && !os.waiting && os.notBefore >= cur {
-			os.notBefore = max(os.notBefore, e.orders.at(int(pi)).Submitted.UnixNano()-1)
-		}
-	}
+	e.intraday, e.step = true, ff.step
+	ff.marks = ff.marks[:0]
+	lastT := int64(math.MinInt64)
 	for j := range fine {
-		if s.open == 0 {
-			break
-		}
 		f := &fine[j]
-		ft := f.Time.UnixNano()
-		e.cur, e.open, e.nowNs, e.nowOK = ft, f.Time, ft+e.step, false
-		e.regular = r.fine.sess.in(f.Time, ft)
-		if ft < e.dayLo || ft >= e.dayHi {
-			e.newDay(f.Time)
+		id, ok := e.index[f.Symbol]
+		if !ok {
+			continue // never traded: no order
 		}
-		s.pos.LastPrice = f.Close
-		e.match(s.id, f, ft)
+		fs := e.syms[id]
+		if fs.open == 0 {
+			continue
+		}
+		if ft := f.Time.UnixNano(); ft != lastT {
+			lastT = ft
+			e.cur, e.open, e.nowNs, e.nowOK = ft, f.Time, ft+e.step, false
+			e.regular = ff.sess.in(f.Time, ft)
+			if ft < e.dayLo || ft >= e.dayHi {
+				e.newDay(f.Time)
+			}
+		}
+		if fs != s && !slices.ContainsFunc(ff.marks, func(m priceMark) bool { return m.id == id }) {
+			ff.marks = append(ff.marks, priceMark{id, fs.pos.LastPrice})
+		}
+		fs.pos.LastPrice = f.Close
+		e.match(id, f, lastT)
 	}
 	e.now, e.nowOK, e.nowNs, e.open, e.cur = now, nowOK, nowNs, open, cur
 	e.intraday, e.step, e.regular = intraday, step, regular
+	for _, m := range ff.marks {
+		e.syms[m.id].pos.LastPrice = m.price
+	}
 	s.pos.LastPrice = b.Close
+}
+
+// priceMark is a symbol's last price before a walk.
+type priceMark struct {
+	id    int32
+	price float64
+}
+
+// timestamp is the fine bars of the coarse bars of timestamp t, the current one and those
+// after it, in (time, symbol) order.
+func (f *fineFeed) timestamp(t int64) []data.Bar {
+	f.merged = f.merged[:0]
+	for i := f.pos - 1; i < len(f.out) && f.out[i].Time.UnixNano() == t; i++ {
+		f.merged = append(f.merged, f.fine[i]...)
+	}
+	slices.SortFunc(f.merged, func(x, y data.Bar) int {
+		if c := x.Time.Compare(y.Time); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Symbol, y.Symbol)
+	})
+	return f.merged
 }

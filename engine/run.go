@@ -348,7 +348,7 @@ func (r *runner) feed(batch []data.Bar) error {
 		s.bars++
 		s.pos.LastPrice = b.Close
 		if r.fine != nil {
-			r.walk(s, b)
+			r.walk(s, b, t)
 		} else if len(s.pending) > 0 {
 			e.match(s.id, b, t)
 		}
