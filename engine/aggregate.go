@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -132,6 +133,17 @@ func (a *Aggregator) Due(t int64, out []data.Bar, fine [][]data.Bar) ([]data.Bar
 		sortBars(out[n:], fine, n)
 	}
 	return out, fine
+}
+
+// building is the earliest start (Unix ns) of the coarse bars being built, MaxInt64 if none.
+func (a *Aggregator) building() int64 {
+	lo := int64(math.MaxInt64)
+	for _, s := range a.syms {
+		if s.on && s.start < lo {
+			lo = s.start
+		}
+	}
+	return lo
 }
 
 // sortBars puts bars in (time, symbol) order, moving fine[n+i] along with bars[i] when fine

@@ -70,11 +70,13 @@ type fineFeed struct {
 	agg  *Aggregator
 	step int64 // fine timeframe, ns
 
-	out  []data.Bar   // coarse bars of the period being yielded
-	fine [][]data.Bar // their fine bars
-	pos  int          // out[pos-1] is the current bar
-	done bool
-	err  error
+	out      []data.Bar   // coarse bars of the period being yielded
+	fine     [][]data.Bar // their fine bars
+	held     []data.Bar   // complete coarse bars waiting for others of their time (release)
+	heldFine [][]data.Bar
+	pos      int // out[pos-1] is the current bar
+	done     bool
+	err      error
 
 	prevT   int64
 	prevSym string
@@ -115,7 +117,8 @@ func (f *fineFeed) pull() {
 				return
 			}
 			f.done = true
-			f.out, f.fine = f.agg.Due(math.MaxInt64, f.out, f.fine)
+			f.held, f.heldFine = f.agg.Due(math.MaxInt64, f.held, f.heldFine)
+			f.release()
 			return
 		}
 		b := f.src.Bar()
@@ -130,7 +133,8 @@ func (f *fineFeed) pull() {
 			return
 		}
 		if t > f.prevT {
-			f.out, f.fine = f.agg.Due(t, f.out, f.fine)
+			f.held, f.heldFine = f.agg.Due(t, f.held, f.heldFine)
+			f.release()
 		}
 		f.prevT, f.prevSym = t, b.Symbol
 		if f.filter && !f.filt.in(b.Time, t) {
@@ -142,6 +146,26 @@ func (f *fineFeed) pull() {
 			return
 		}
 	}
+}
+
+// release moves the complete coarse bars to out, in (time, symbol) order, but for those of a
+// time at which another symbol's coarse bar is still being built: a stock's daily bar ends at
+// the session's close, a crypto pair's at midnight, and both are stamped at midnight.
+func (f *fineFeed) release() {
+	if len(f.held) == 0 {
+		return
+	}
+	lo := f.agg.building()
+	n := 0
+	for n < len(f.held) && f.held[n].Time.UnixNano() < lo {
+		n++
+	}
+	f.out, f.fine = append(f.out, f.held[:n]...), append(f.fine, f.heldFine[:n]...)
+	if len(f.out) > 1 {
+		sortBars(f.out, f.fine, 0)
+	}
+	f.held = f.held[:copy(f.held, f.held[n:])]
+	f.heldFine = f.heldFine[:copy(f.heldFine, f.heldFine[n:])]
 }
 
 func (f *fineFeed) Bar() data.Bar { return f.out[f.pos-1] }

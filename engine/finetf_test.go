@@ -249,3 +249,32 @@ func TestFillTFOrderForALaterSymbol(t *testing.T) {
 		t.Fatalf("fills %+v: want BBB at Tuesday's open, 110", res.Fills)
 	}
 }
+
+// TestFillTFCryptoAndStocks: a crypto pair's day ends at midnight, a stock's at the session's
+// close, both stamped at midnight New York: the stock's daily bar waits for the pair's, so
+// that the strategy gets both, in (time, symbol) order, the pair's with its evening minutes.
+func TestFillTFCryptoAndStocks(t *testing.T) {
+	bar := func(sym string, at time.Time, px float64) data.Bar {
+		return data.Bar{Symbol: sym, Time: at, Open: px, High: px, Low: px, Close: px, Volume: 1}
+	}
+	mon := nyTime(2024, 6, 3, 9, 30)
+	fine := []data.Bar{
+		bar("BTC/USD", mon, 1), bar("SPY", mon, 10),
+		bar("BTC/USD", mon.Add(389*time.Minute), 2), bar("SPY", mon.Add(389*time.Minute), 11),
+		bar("BTC/USD", mon.Add(630*time.Minute), 3), // 20:00
+		bar("BTC/USD", mon.Add(24*time.Hour), 4), bar("SPY", mon.Add(24*time.Hour), 12),
+	}
+	// With RegularHours the evening minute is skipped for the pair too, as Run skips it.
+	for hours, close := range map[Hours]float64{RegularHours: 2, AllHours: 3} {
+		var seen []string
+		s := &script{bar: func(e *Env, b data.Bar, i int) error {
+			seen = append(seen, fmt.Sprintf("%s %s %v", b.Symbol, b.Time.In(calendar.NewYork).Format("01-02 15:04"), b.Close))
+			return nil
+		}}
+		runIntrabar(t, Config{Hours: hours, Provenance: Provenance{Timeframe: data.OneDay}}, fine, s)
+		want := []string{fmt.Sprint("BTC/USD 06-03 00:00 ", close), "SPY 06-03 00:00 11", "BTC/USD 06-04 00:00 4", "SPY 06-04 00:00 12"}
+		if !slices.Equal(seen, want) {
+			t.Fatalf("hours %d: saw %q, want %q", hours, seen, want)
+		}
+	}
+}
