@@ -54,9 +54,9 @@ func RunIntrabar(ctx context.Context, cfg Config, fine data.BarIterator, fineTF 
 func finerTimeframe(fine, coarse data.Timeframe) error {
 	switch {
 	case !fine.Valid() || !fine.Intraday():
-		return fmt.Errorf("engine: fill timeframe %v: want an intraday timeframe (minutes or hours)", fine)
+		return fmt.Errorf("engine: %v bars cannot be built from %v bars: only from minutes or hours", coarse, fine)
 	case !coarse.Valid():
-		return fmt.Errorf("engine: the decision timeframe must be set (Config.Provenance.Timeframe) to fill on %v bars", fine)
+		return fmt.Errorf("engine: no timeframe to build from %v bars: set Config.Provenance.Timeframe", fine)
 	case coarse.Intraday() && (coarse.Duration() <= fine.Duration() || coarse.Duration()%fine.Duration() != 0):
 		return fmt.Errorf("engine: %v bars cannot be built from %v bars: want a finer timeframe that divides it", coarse, fine)
 	}
