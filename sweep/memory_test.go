@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -59,7 +60,7 @@ func TestCheckMemory(t *testing.T) {
 		{50_000_000, 4, 12 * gb, 1},
 	}
 	for _, tt := range tests {
-		err := CheckMemory(tt.bars, tt.jobs, tt.available)
+		err := CheckMemory(tt.bars, tt.jobs, 0, tt.available)
 		if tt.fitJobs < 0 {
 			if err != nil {
 				t.Errorf("CheckMemory(%d, %d, %d): %v", tt.bars, tt.jobs, tt.available, err)
@@ -75,7 +76,7 @@ func TestCheckMemory(t *testing.T) {
 			t.Errorf("FitJobs %d is not the most that fit", me.FitJobs)
 		}
 	}
-	err := CheckMemory(10_000_000, 8, 4*gb)
+	err := CheckMemory(10_000_000, 8, 0, 4*gb)
 	if want := "a sweep of 10000000 bars with 8 parallel runs needs about 8.7 GB of memory (96 B a bar, plus 104 B a bar for each run), but 4.0 GB is available"; err == nil || err.Error() != want {
 		t.Errorf("message %q\nwant    %q", err, want)
 	}
@@ -97,6 +98,48 @@ func TestMemAvailable(t *testing.T) {
 		got, ok := memAvailable([]byte(tt.in))
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("memAvailable(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestCheckMemoryCountsKeptReturns(t *testing.T) {
+	// 10,000 combinations over ten years of trading days keep 10,000 × 2,520 × 8 B ≈ 192 MB of
+	// daily returns, whatever the jobs: a sweep that fits without them must be refused with them.
+	kept := Kept(10_000, 2520)
+	if kept != 201_600_000 {
+		t.Fatalf("Kept(10000, 2520) = %d, want 201600000", kept)
+	}
+	bars := int64(1_000_000)
+	avail := Need(bars, 1) + kept/2
+	if err := CheckMemory(bars, 1, 0, avail); err != nil {
+		t.Fatalf("without kept returns: %v", err)
+	}
+	err := CheckMemory(bars, 1, kept, avail)
+	var me *MemoryError
+	if !errors.As(err, &me) || me.Kept != kept || me.Need != Need(bars, 1)+kept || me.FitJobs != 0 {
+		t.Fatalf("CheckMemory with kept returns = %#v", err)
+	}
+	if !strings.Contains(err.Error(), "daily returns kept") {
+		t.Errorf("message does not name the kept returns: %v", err)
+	}
+}
+
+func TestCgroupRoom(t *testing.T) {
+	tests := []struct {
+		max, cur string
+		room     int64
+		limited  bool
+	}{
+		{"max\n", "1000\n", 0, false},
+		{"2147483648\n", "536870912\n", 1610612736, true},
+		{"1000", "5000", 0, true}, // over the limit already: no room
+		{"garbage", "1", 0, false},
+		{"1000", "", 0, false},
+	}
+	for _, tt := range tests {
+		room, limited := cgroupRoom([]byte(tt.max), []byte(tt.cur))
+		if room != tt.room || limited != tt.limited {
+			t.Errorf("cgroupRoom(%q, %q) = %d, %v; want %d, %v", tt.max, tt.cur, room, limited, tt.room, tt.limited)
 		}
 	}
 }

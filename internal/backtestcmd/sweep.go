@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
+	"github.com/barkeep-trading/barkeep/data/calendar"
 	"github.com/barkeep-trading/barkeep/internal/cli"
 	"github.com/barkeep-trading/barkeep/reports"
 	"github.com/barkeep-trading/barkeep/strategies"
@@ -104,7 +105,8 @@ func planError(err error) error {
 func estimateBars(infos []data.SeriesInfo, q data.Query) int64 {
 	var n float64
 	for _, in := range infos {
-		if in.Timeframe != q.Timeframe || in.Adjustment.Norm() != q.Adjustment || !slices.Contains(q.Symbols, in.Symbol) || in.Bars == 0 {
+		if in.Timeframe != q.Timeframe || in.Adjustment.Norm() != q.Adjustment || !slices.Contains(q.Symbols, in.Symbol) || in.Bars == 0 ||
+			(q.Feed != "" && in.Feed != q.Feed) {
 			continue
 		}
 		lo, hi := in.First, in.Last
@@ -123,6 +125,43 @@ func estimateBars(infos []data.SeriesInfo, q data.Query) int64 {
 		}
 	}
 	return int64(n + 0.5)
+}
+
+// estimateDays is how many daily returns each combination of a sweep over q keeps: the
+// trading days (every calendar day for crypto) from the first to the last stored bar selected.
+func estimateDays(infos []data.SeriesInfo, q data.Query) int64 {
+	var lo, hi time.Time
+	crypto := true
+	for _, in := range infos {
+		if in.Timeframe != q.Timeframe || in.Adjustment.Norm() != q.Adjustment || !slices.Contains(q.Symbols, in.Symbol) || in.Bars == 0 ||
+			(q.Feed != "" && in.Feed != q.Feed) {
+			continue
+		}
+		crypto = crypto && data.IsCrypto(in.Symbol)
+		if lo.IsZero() || in.First.Before(lo) {
+			lo = in.First
+		}
+		if in.Last.After(hi) {
+			hi = in.Last
+		}
+	}
+	if !q.Start.IsZero() && q.Start.After(lo) {
+		lo = q.Start
+	}
+	if !q.End.IsZero() && q.End.Before(hi) {
+		hi = q.End
+	}
+	if lo.IsZero() || !hi.After(lo) {
+		return 1
+	}
+	if crypto {
+		return int64(hi.Sub(lo)/(24*time.Hour)) + 1
+	}
+	var n int64
+	for range calendar.Sessions(lo, hi.Add(24*time.Hour)) {
+		n++
+	}
+	return max(n, 1)
 }
 
 // loadBars reads the selection once into memory, in a slice sized from the estimate.
@@ -148,12 +187,12 @@ func loadBars(ctx context.Context, st data.Store, q data.Query, estimate int64) 
 // checkMemory refuses, as a usage error, a sweep whose bars and runs cannot fit in the memory
 // available, and otherwise keeps the heap within it: the collector would let it grow to twice
 // what is live, into swap.
-func checkMemory(bars int64, jobs int) error {
+func checkMemory(bars int64, jobs int, kept int64) error {
 	avail, ok := availableMemory()
 	if !ok {
 		return nil
 	}
-	err := sweep.CheckMemory(bars, jobs, avail)
+	err := sweep.CheckMemory(bars, jobs, kept, avail)
 	var me *sweep.MemoryError
 	if errors.As(err, &me) {
 		if me.FitJobs > 0 {
@@ -225,7 +264,7 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 		return fmt.Errorf("list store %s: %w", o.store, err)
 	}
 	estimate := estimateBars(infos, q)
-	if err := checkMemory(estimate, jobs); err != nil {
+	if err := checkMemory(estimate, jobs, sweep.Kept(len(runs), estimateDays(infos, q))); err != nil {
 		return err
 	}
 	bars, err := loadBars(ctx, st, q, estimate)

@@ -105,7 +105,8 @@ func runWalkForward(ctx context.Context, o options, f *sweepFlags, stdout, stder
 		return fmt.Errorf("list store %s: %w", o.store, err)
 	}
 	estimate := estimateBars(infos, q)
-	if err := checkMemory(estimate, jobs); err != nil {
+	// Each window keeps only its combinations' figures, not their daily returns.
+	if err := checkMemory(estimate, jobs, 0); err != nil {
 		return err
 	}
 	bars, err := loadBars(ctx, st, q, estimate)
