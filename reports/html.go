@@ -115,7 +115,7 @@ func writeHTML(ctx context.Context, w io.Writer, r *engine.Result, s Summary, o 
 		d.Title += " on " + joinCapped(s.Run.Symbols, 5)
 	}
 	if !s.Run.RunDate.IsZero() {
-		d.RunDate = fmtWhen(s.Run.RunDate, false)
+		d.RunDate = fmtWhen(s.Run.RunDate.Truncate(time.Second), false) // when, not how fast: no nanoseconds
 	}
 	if s.Run.Cash > 0 {
 		d.Cash = formatMoney(s.Run.Cash)
