@@ -272,12 +272,15 @@ type EquityPoint struct {
 
 // Provenance says where a run's bars came from.
 type Provenance struct {
-	Store      string
-	Symbols    []string
-	Timeframe  data.Timeframe
-	Start, End time.Time
-	Feed       string
-	Adjustment data.Adjustment
+	Store     string
+	Symbols   []string
+	Timeframe data.Timeframe
+	// FillTimeframe is the finer series orders filled on (backtest --fill-tf; RunIntrabar),
+	// zero when they filled on the bars the strategy decided on.
+	FillTimeframe data.Timeframe
+	Start, End    time.Time
+	Feed          string
+	Adjustment    data.Adjustment
 }
 
 // Hours selects which intraday bars the engine replays: regular trading hours only, or all.

@@ -112,6 +112,9 @@ func (s Summary) MarshalJSON() ([]byte, error) {
 	o.field("params", r.Params)
 	o.field("symbols", r.Symbols)
 	o.field("timeframe", r.Timeframe)
+	if r.FillTimeframe != "" {
+		o.field("fill_timeframe", r.FillTimeframe)
+	}
 	o.field("range", map[string]any{"start": when(r.Start), "end": when(r.End)})
 	o.field("store", r.Store)
 	o.field("feed", r.Feed)

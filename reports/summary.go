@@ -32,6 +32,8 @@ type Run struct {
 	Params     map[string]string `json:"params"`
 	Symbols    []string          `json:"symbols"`
 	Timeframe  string            `json:"timeframe"`
+	// FillTimeframe is the finer series orders filled on (--fill-tf), "" when none.
+	FillTimeframe string `json:"fill_timeframe,omitempty"`
 	Start      time.Time         `json:"start"` // the requested range, half-open
 	End        time.Time         `json:"end"`
 	Store      string            `json:"store"`
@@ -201,6 +203,9 @@ func runOf(r *engine.Result, o Options) Run {
 	}
 	if p.Timeframe.Valid() {
 		run.Timeframe = p.Timeframe.String()
+	}
+	if p.FillTimeframe.Valid() {
+		run.FillTimeframe = p.FillTimeframe.String()
 	}
 	if run.Start.IsZero() {
 		run.Start, run.End = r.Start, r.End

@@ -23,6 +23,9 @@ func TestFillTF(t *testing.T) {
 	if f["ambiguous_fills"].(float64) != 0 || f["timeframe"] != "1Day" {
 		t.Errorf("--fill-tf 1Min: ambiguous_fills %v, timeframe %v; want 0 and 1Day", f["ambiguous_fills"], f["timeframe"])
 	}
+	if f["fill_timeframe"] != "1Min" {
+		t.Errorf("--fill-tf 1Min: stats.json fill_timeframe %v, want 1Min", f["fill_timeframe"])
+	}
 	if f["exits_stop_loss"].(float64) == 0 || f["exits_take_profit"].(float64) == 0 {
 		t.Errorf("--fill-tf 1Min: exits by stop %v, by target %v: want both", f["exits_stop_loss"], f["exits_take_profit"])
 	}

@@ -358,7 +358,7 @@ func backtest(ctx context.Context, o options, stdout, stderr io.Writer, now time
 	defer st.Close()
 	cfg.Params = params.Strings()
 	if decide.Valid() { // --fill-tf: q reads the fine bars, the strategy decides on decide's
-		cfg.Provenance.Timeframe = decide
+		cfg.Provenance.Timeframe, cfg.Provenance.FillTimeframe = decide, q.Timeframe
 	}
 
 	// The run's trades go to a journal rather than the Result: a minute-bar strategy's trades
