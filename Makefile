@@ -32,7 +32,6 @@ build:
 vet:
 	$(GO) vet $(PKGS)
 
-# The engine must stay importable without cgo, DuckDB, Arrow or the Alpaca SDK.
 # data, its calendar and fetch loop, and the engine use the standard library only; with
 # strategies, sweeps, reports, file imports and the shared helpers they stay free of cgo, DuckDB,
 # Arrow and the Alpaca SDK, so their tests build in seconds and a user can import the engine alone.
