@@ -340,7 +340,7 @@ func (e *Env) execute(i int, ref, price float64, at time.Time, b *data.Bar, t in
 		e.close(i, Rejected, at, reason)
 		return
 	}
-	comm, fees := e.costs(o.Side, qty, price, at)
+	comm, fees := e.costs(o.Side, s.crypto, qty, price, at)
 	e.apply(s, o.Side, qty, price, comm, fees, at, exitOf(o, os))
 	f := Fill{
 		OrderID: OrderID(i + 1), Symbol: s.pos.Symbol, Side: o.Side, Qty: qty, Price: price,
@@ -405,7 +405,7 @@ func (e *Env) refuse(s *symState, side Side, qty, price float64, t time.Time) st
 	if math.Abs(q1) <= math.Abs(q0)+qtyEps && (q1 >= 0) == (q0 >= 0) || math.Abs(q1) <= qtyEps {
 		return ""
 	}
-	comm, fees := e.costs(side, qty, price, t)
+	comm, fees := e.costs(side, s.crypto, qty, price, t)
 	cash := e.cash - float64(side)*qty*price - comm - fees
 	equity, gross := cash+q1*price, math.Abs(q1)*price
 	for _, id := range e.held {

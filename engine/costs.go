@@ -223,10 +223,11 @@ func commission(c Commission, qty, price float64) float64 {
 	return v
 }
 
-// costs returns commission and fees of a fill.
-func (e *Env) costs(side Side, qty, price float64, t time.Time) (comm, fees float64) {
+// costs returns commission and fees of a fill. The SEC fee and the TAF are charged on sales of
+// securities; a crypto pair is not one, and Alpaca passes neither on for it.
+func (e *Env) costs(side Side, crypto bool, qty, price float64, t time.Time) (comm, fees float64) {
 	comm = commission(e.cfg.Commission, qty, price)
-	if side == Sell && e.cfg.Fees == AlpacaFees {
+	if side == Sell && e.cfg.Fees == AlpacaFees && !crypto {
 		fees = e.cfg.FeeSchedule.regulatoryFees(qty, price, t)
 	}
 	return comm, fees

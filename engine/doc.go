@@ -200,7 +200,8 @@
 // # Costs
 //
 // Commission per fill: PerShare is Rate per share, at least Min; PerOrder is Rate; Percent is
-// Rate times notional, at least Min. With Fees == AlpacaFees every sell also pays the SEC
+// Rate times notional, at least Min. With Fees == AlpacaFees every sell of a stock (not of a
+// crypto pair: neither fee applies to crypto) also pays the SEC
 // Section 31 fee (notional times the rate in Config.FeeSchedule.SEC on the fill's New York date,
 // rounded up to the cent) and FINRA's trading activity fee (shares times the rate in
 // Config.FeeSchedule.TAF on that date, at most its per-trade cap, rounded up to the cent); a zero

@@ -152,6 +152,35 @@ func TestCommission(t *testing.T) {
 	}
 }
 
+// A crypto pair is no security: a sale of one pays neither the SEC fee nor the TAF, while a stock
+// sold on the same bar pays both.
+func TestAlpacaFeesSkipCrypto(t *testing.T) {
+	start, err := data.ParseStart("2024-06-03T13:30:00Z")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		sym  string
+		fees float64
+	}{{"BTC/USD", 0}, {"AAA", 4.17 + 0.17}} {
+		bars := minutes(tt.sym, start, flat(150), flat(150), flat(150))
+		s := &script{bar: func(e *Env, b data.Bar, i int) error {
+			if i < 2 {
+				_, err := e.Submit(Order{Symbol: tt.sym, Side: []Side{Buy, Sell}[i], Qty: 1000, TIF: GTC})
+				return err
+			}
+			return nil
+		}}
+		res := run(t, Config{Fees: AlpacaFees, Cash: 1e7}, bars, s)
+		if len(res.Fills) != 2 {
+			t.Fatalf("%s: %d fills, want 2", tt.sym, len(res.Fills))
+		}
+		if got := res.Fills[1].Fees; !near(got, tt.fees, 1e-9) {
+			t.Errorf("%s: sell paid fees %v, want %v", tt.sym, got, tt.fees)
+		}
+	}
+}
+
 func TestAlpacaFees(t *testing.T) {
 	tests := []struct {
 		name      string
