@@ -125,7 +125,7 @@ var decadeRuns = []struct {
 // 9.6M and 48M bars) into one DuckDB store, backtests each with the default report (HTML and
 // the buy-and-hold benchmark), checks the peak RSS against its target, logs the time, and
 // checks that the 50-symbol run takes at most 6 times the 10-symbol one (the bars grow 5
-// times). It takes about 5 minutes on two cores, most of it fetching.
+// times). It takes about 5.5 minutes on two cores at load 4, most of it fetching.
 func TestScaleDecade(t *testing.T) {
 	scaleOnly(t)
 	t.Logf("load average before: %s", loadAvg())
