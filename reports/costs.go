@@ -19,13 +19,18 @@ type CostAssumptions struct {
 	// FeeRates are the regulatory fee rates in force over the run's dates, from the schedule
 	// the run recorded in its Config.
 	FeeRates []string `json:"fee_rates"`
+	// BorrowRate and MarginRate are the annual financing rates (--borrow-rate, --margin-rate),
+	// left out when off so that a run without financing reads as it did before they existed.
+	BorrowRate float64 `json:"borrow_rate,omitempty"`
+	MarginRate float64 `json:"margin_rate,omitempty"`
 
 	cfg engine.Config // for comparing two runs' settings
 }
 
 // costAssumptions describes the cost settings of c for a run from start to end.
 func costAssumptions(c engine.Config, start, end time.Time) CostAssumptions {
-	a := CostAssumptions{SlippageBps: c.SlippageBps, Commission: describeCommission(c.Commission), Fees: "none", FeeRates: []string{}, cfg: c}
+	a := CostAssumptions{SlippageBps: c.SlippageBps, Commission: describeCommission(c.Commission), Fees: "none", FeeRates: []string{},
+		BorrowRate: c.BorrowRate, MarginRate: c.MarginRate, cfg: c}
 	a.Slippage = "none (0 bps)"
 	if c.SlippageBps != 0 {
 		a.Slippage = fmtBps(c.SlippageBps) + " per side on market and stop fills"
@@ -80,6 +85,14 @@ func (a CostAssumptions) String() string {
 	s := "slippage " + a.Slippage + "; commission " + a.Commission + "; regulatory fees " + a.Fees
 	if len(a.FeeRates) > 0 {
 		s += " (" + strings.Join(a.FeeRates, "; ") + ")"
+	}
+	// Financing is named only when charged: borrow_paid and interest_paid need their rate beside
+	// them as the other costs have theirs.
+	if a.BorrowRate != 0 {
+		s += "; stock borrow " + fmtRate(a.BorrowRate) + " on short market value"
+	}
+	if a.MarginRate != 0 {
+		s += "; margin interest " + fmtRate(a.MarginRate) + " on negative cash"
 	}
 	return s
 }

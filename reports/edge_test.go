@@ -265,3 +265,44 @@ func TestReadableOnPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestFinancingRatesAssumed: the borrow and margin rates a run was charged at stand with the other
+// cost assumptions in the terminal, stats.json's costs_assumed and the benchmark note, and are
+// absent when off.
+func TestFinancingRatesAssumed(t *testing.T) {
+	r, prices := synthetic(390*20, 5)
+	r.Config.BorrowRate, r.Config.MarginRate = 0.025, 0.0375
+	b := buyAndHold(prices)
+	b.Config.Strategy, b.Config.Provenance.Symbols = "buyhold", []string{"SPY"}
+	s, err := Compute(r, Options{Benchmark: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	PrintSummary(&buf, s)
+	for _, want := range []string{
+		"regulatory fees none; stock borrow 2.5% a year (daily, /360) on short market value; margin interest 3.75% a year (daily, /360) on negative cash.",
+		"The benchmark (SPY) did not pay the same costs as the strategy: its slippage none (0 bps); commission none; regulatory fees none.",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("terminal lacks %q:\n%s", want, buf.String())
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "report")
+	if err := WriteDir(context.Background(), dir, r, s, WriteOptions{NoHTML: true}); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Costs map[string]any `json:"costs_assumed"`
+		Bench map[string]any `json:"benchmark_costs_assumed"`
+	}
+	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(dir, StatsFile))), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Costs["borrow_rate"] != 0.025 || doc.Costs["margin_rate"] != 0.0375 {
+		t.Errorf("costs_assumed %v: want borrow_rate 0.025 and margin_rate 0.0375", doc.Costs)
+	}
+	if _, ok := doc.Bench["borrow_rate"]; ok {
+		t.Errorf("benchmark_costs_assumed %v names a borrow rate it was not charged", doc.Bench)
+	}
+}
