@@ -28,22 +28,22 @@ type Options struct {
 
 // Run is what the report records about the run it describes.
 type Run struct {
-	Strategy   string            `json:"strategy"`
-	Params     map[string]string `json:"params"`
-	Symbols    []string          `json:"symbols"`
-	Timeframe  string            `json:"timeframe"`
+	Strategy  string            `json:"strategy"`
+	Params    map[string]string `json:"params"`
+	Symbols   []string          `json:"symbols"`
+	Timeframe string            `json:"timeframe"`
 	// FillTimeframe is the finer series orders filled on (--fill-tf), "" when none.
-	FillTimeframe string `json:"fill_timeframe,omitempty"`
-	Start      time.Time         `json:"start"` // the requested range, half-open
-	End        time.Time         `json:"end"`
-	Store      string            `json:"store"`
-	Feed       string            `json:"feed"`
-	Adjustment string            `json:"adjustment"`
-	Cash       float64           `json:"cash"`
-	Bars       int64             `json:"bars"`
-	Version    string            `json:"version"`
-	RunDate    time.Time         `json:"run_date"`
-	Benchmark  string            `json:"benchmark,omitempty"` // the benchmark's label: SPY, buyhold AAPL,MSFT
+	FillTimeframe string    `json:"fill_timeframe,omitempty"`
+	Start         time.Time `json:"start"` // the requested range, half-open
+	End           time.Time `json:"end"`
+	Store         string    `json:"store"`
+	Feed          string    `json:"feed"`
+	Adjustment    string    `json:"adjustment"`
+	Cash          float64   `json:"cash"`
+	Bars          int64     `json:"bars"`
+	Version       string    `json:"version"`
+	RunDate       time.Time `json:"run_date"`
+	Benchmark     string    `json:"benchmark,omitempty"` // the benchmark's label: SPY, buyhold AAPL,MSFT
 	// BenchmarkStrategy is the strategy the benchmark ran (buyhold).
 	BenchmarkStrategy string `json:"benchmark_strategy,omitempty"`
 }
