@@ -17,7 +17,7 @@ import (
 const shardUsage = `
 Sweeps on several machines:
   backtest --strategy sma --grid ... --shard i/n --out DIR_i     (each of i = 0 .. n-1)
-  backtest --merge DIR_0 DIR_1 ... [--out DIR]
+  backtest --merge [--out DIR] DIR_0 DIR_1 ...     (flags before the directories)
 
 --shard i/n runs the runs of the grid whose index (their row in sweep.csv, from 0) modulo n
 is i, and writes a shard directory: shard.json (the grid, the data selection with a hash of
@@ -83,6 +83,13 @@ func writeShard(ctx context.Context, o options, f *sweepFlags, s reports.Sweep, 
 func runMerge(ctx context.Context, o options, dirs []string, stdout io.Writer, now time.Time) error {
 	if len(dirs) == 0 {
 		return cli.Usagef("--merge needs the shard directories to join")
+	}
+	// The flag package stops at the first directory, so a flag after one would be taken for a
+	// directory and silently not applied.
+	for _, d := range dirs {
+		if len(d) > 1 && d[0] == '-' {
+			return cli.Usagef("--merge: flag %s after the shard directories: give flags first (backtest --merge --out DIR DIR_0 DIR_1 ...)", d)
+		}
 	}
 	s, err := reports.MergeShards(dirs)
 	if err != nil {

@@ -107,13 +107,14 @@ func TestMergeRefusesMismatchedShards(t *testing.T) {
 		dirs []string
 		want string
 	}{
-		"missing":   {[]string{a0}, "shards missing: [1/2]"},
-		"duplicate": {[]string{a0, a1, a1}, "given twice"},
-		"grid":      {[]string{a0, otherGrid}, "different grid"},
-		"data":      {[]string{a0, otherData}, "different data"},
-		"costs":     {[]string{a0, otherCost}, "different cost configuration"},
-		"count":     {[]string{a0, three}, "different number of shards"},
-		"not shard": {[]string{a0, tmp}, "is not a shard directory"},
+		"missing":    {[]string{a0}, "shards missing: [1/2]"},
+		"duplicate":  {[]string{a0, a1, a1}, "given twice"},
+		"grid":       {[]string{a0, otherGrid}, "different grid"},
+		"data":       {[]string{a0, otherData}, "different data"},
+		"costs":      {[]string{a0, otherCost}, "different cost configuration"},
+		"count":      {[]string{a0, three}, "different number of shards"},
+		"not shard":  {[]string{a0, tmp}, "is not a shard directory"},
+		"flag after": {[]string{a0, a1, "--no-html"}, "give flags first"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, _, stderr := runCmd(t, append([]string{"--merge", "--out", filepath.Join(tmp, "m-"+name)}, c.dirs...)...)
