@@ -199,6 +199,9 @@ var chaosConfigs = []Config{
 	{Leverage: 4, Commission: Commission{Kind: PerOrder, Rate: 1}, Hours: AllHours},
 	{Short: true, SlippageBps: 3, Fees: AlpacaFees, Hours: AllHours},
 	{Short: true, Leverage: 2, SlippageBps: 2, MaxVolumePct: 40, BorrowRate: 0.05, MarginRate: 0.08},
+	// Short proceeds keep the config above's cash positive at the close; a long-only margin
+	// account borrows cash and pays interest on it.
+	{Leverage: 2, MarginRate: 0.08},
 }
 
 // TestPortfolioProperty runs random orders through several account types and checks the
@@ -206,6 +209,7 @@ var chaosConfigs = []Config{
 // cash against a rebuild from fills, and that rejected fills never broke the account's limits.
 func TestPortfolioProperty(t *testing.T) {
 	syms := []string{"AAA", "BBB", "CCC"}
+	interestRuns := 0 // not every seed ends a day with negative cash: counted over them all
 	for seed := uint64(1); seed <= 6; seed++ {
 		for ci, cfg := range chaosConfigs {
 			t.Run(fmt.Sprintf("seed%d/cfg%d", seed, ci), func(t *testing.T) {
@@ -235,6 +239,9 @@ func TestPortfolioProperty(t *testing.T) {
 						t.Fatalf("gross exposure %v far over %v x equity %v", p.Long-p.Short, lev, p.Equity)
 					}
 				}
+				if res.InterestPaid > 0 {
+					interestRuns++
+				}
 				if cfg.MaxVolumePct > 0 && res.PartialFills == 0 || cfg.BorrowRate > 0 && res.BorrowPaid == 0 {
 					t.Fatal("no partial fill or no borrow fee: the new paths are not exercised")
 				}
@@ -242,6 +249,9 @@ func TestPortfolioProperty(t *testing.T) {
 					statuses, len(res.Fills), len(res.Trades), res.AmbiguousFills, res.PartialFills, exitCounts(res))
 			})
 		}
+	}
+	if interestRuns == 0 {
+		t.Fatal("no run paid margin interest: the path is not exercised")
 	}
 }
 

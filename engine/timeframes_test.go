@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -212,6 +213,11 @@ func TestTimeframesNoLookAhead(t *testing.T) {
 		}
 		if slices.Equal(a.log, b.log) || len(ra.Fills) == 0 {
 			t.Fatalf("k=%d: different futures gave the same run: the test is not testing", k)
+		}
+		// Determinism: the same bars give the same run, coarse bars and all, bit for bit.
+		c := &mtf{chaos: newChaos(t, 8, syms), tfs: tfs, trade: true}
+		if rc := run(t, Config{}, past, c); !reflect.DeepEqual(ra, rc) || !slices.Equal(a.shown, c.shown) || !slices.Equal(a.log, c.log) {
+			t.Fatalf("k=%d: two runs of the same bars differ", k)
 		}
 		_ = rb
 	}
