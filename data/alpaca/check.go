@@ -334,15 +334,27 @@ func checkTrading(ctx context.Context, cc CheckConfig, cfg Config, src *Source, 
 			add("trading key", StatusOK, name(base)+" ("+EnvBaseURL+") accepts "+cfg.Credential(), "")
 			return
 		}
+		var silent []string // hosts that did not answer: they neither accepted nor refused the key
 		for _, other := range []string{cc.PaperURL, cc.LiveURL} {
 			if other == base {
 				continue
 			}
-			if ok, _ := accepts(other); ok {
+			ok, err := accepts(other)
+			if ok {
 				add("trading key", StatusFail, EnvBaseURL+"="+hostOf(base)+" refuses "+cfg.Credential()+"; "+name(other)+" accepts it",
 					"set "+EnvBaseURL+"="+other+", or use a key of "+name(base))
 				return
 			}
+			if err != nil {
+				silent = append(silent, name(other)+": "+err.Error())
+			}
+		}
+		if len(silent) > 0 {
+			// Saying "so do the others" here would blame the key for a network that blocks them.
+			add("trading key", StatusFail, EnvBaseURL+"="+hostOf(base)+" refuses "+cfg.Credential()+
+				"; which environment it belongs to is unknown: "+strings.Join(silent, "; "),
+				"use a key of the environment "+EnvBaseURL+" names, or check the network to the other trading host")
+			return
 		}
 		add("trading key", StatusFail, EnvBaseURL+"="+hostOf(base)+" refuses "+cfg.Credential()+", and so do the paper and live hosts",
 			"regenerate the key for the environment "+EnvBaseURL+" names")

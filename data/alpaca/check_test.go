@@ -2,6 +2,8 @@ package alpaca
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,11 +13,12 @@ import (
 	"github.com/barkeep-trading/barkeep/internal/alpacatest"
 )
 
-// Obviously fake credentials: the test asserts they never appear in the output.
+// Obviously fake credentials: the test asserts they never appear in the output. The hyphens keep
+// them from matching secret scanners' \b(PK|AK|CK)[A-Z0-9]{16,20}\b.
 const (
-	checkKey    = "PKFAKEFAKEFAKE0009876"
+	checkKey    = "PKFAKE-NOT-A-KEY-9876"
 	checkSecret = "FAKESECRETFAKESECRET42"
-	liveKey     = "AKFAKEFAKEFAKE0005555"
+	liveKey     = "AKFAKE-NOT-A-KEY-5555"
 )
 
 func runCheck(t *testing.T, env map[string]string, edit func(*CheckConfig)) (map[string]CheckResult, string) {
@@ -98,6 +101,16 @@ func TestCheckFindings(t *testing.T) {
 		status(t, res, out, "rate limit", StatusOK, "10000", "9000")
 		status(t, res, out, "trading key", StatusFail, "APCA_API_BASE_URL", "paper host", "accepts")
 	})
+	t.Run("base URL refuses, the other hosts silent", func(t *testing.T) {
+		closed := httptest.NewServer(http.NotFoundHandler())
+		closed.Close() // a host that never answers: it neither accepts nor refuses the key
+		env := map[string]string{EnvKeyID: checkKey, EnvSecretKey: checkSecret, EnvDataURL: data.URL, EnvBaseURL: live.URL}
+		res, out := runCheck(t, env, func(cc *CheckConfig) { cc.PaperURL, cc.LiveURL = closed.URL, live.URL })
+		status(t, res, out, "trading key", StatusFail, "unknown", hostOf(closed.URL))
+		if strings.Contains(out, "so do the paper and live hosts") {
+			t.Errorf("blames the key for a host that did not answer:\n%s", out)
+		}
+	})
 	t.Run("live key", func(t *testing.T) {
 		live2 := alpacatest.NewServer(t, alpacatest.Options{KeyID: liveKey, SecretKey: checkSecret})
 		env := map[string]string{EnvKeyID: liveKey, EnvSecretKey: checkSecret, EnvDataURL: live2.URL}
@@ -135,7 +148,7 @@ func TestCheckFindings(t *testing.T) {
 		status(t, res, out, "credential", StatusFail, EnvSecretKey)
 	})
 	t.Run("broker key", func(t *testing.T) {
-		res, out := runCheck(t, map[string]string{EnvKeyID: "CKFAKEFAKE00001111", EnvSecretKey: checkSecret, EnvDataURL: data.URL}, hosts)
+		res, out := runCheck(t, map[string]string{EnvKeyID: "CKFAKE-NOT-A-KEY-1111", EnvSecretKey: checkSecret, EnvDataURL: data.URL}, hosts)
 		status(t, res, out, "credential", StatusFail, "basic auth", "sandbox")
 	})
 	t.Run("data URL with a path", func(t *testing.T) {

@@ -46,15 +46,15 @@ func TestOAuthToken(t *testing.T) {
 
 func TestMask(t *testing.T) {
 	for in, want := range map[string]string{
-		"PKFAKE00000000001234": "PK…1234",
-		"AKSHORT":              "AK…",
-		"":                     "…",
+		"PKFAKE-NOT-A-KEY-1234": "PK…1234",
+		"AKSHORT":               "AK…",
+		"":                      "…",
 	} {
 		if got := Mask(in); got != want {
 			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := (Config{KeyID: "PKFAKE00000000001234"}).Credential(); got != "key PK…1234" {
+	if got := (Config{KeyID: "PKFAKE-NOT-A-KEY-1234"}).Credential(); got != "key PK…1234" {
 		t.Errorf("Credential() = %q", got)
 	}
 }
