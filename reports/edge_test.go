@@ -306,3 +306,27 @@ func TestFinancingRatesAssumed(t *testing.T) {
 		t.Errorf("benchmark_costs_assumed %v names a borrow rate it was not charged", doc.Bench)
 	}
 }
+
+// A daily run selected with --start 2018-03-05 --end 2018-03-09 (the query ends at the exclusive
+// midnight of 2018-03-10) names its last day, 2018-03-09, in stats.json and the page's header,
+// not the day after it; an intraday run keeps the exclusive instant.
+func TestDailyRangeShowsItsLastDay(t *testing.T) {
+	for _, tc := range []struct {
+		tf        data.Timeframe
+		json, hdr string
+	}{
+		{data.OneDay, `"end":"2018-03-09"`, "2018-03-05 → 2018-03-09 (New York)"},
+		{data.OneMin, `"end":"2018-03-10T00:00:00-05:00"`, "→ 2018-03-10T00:00:00-05:00 (New York)"},
+	} {
+		r := &engine.Result{StartEquity: 1000, Equity: dailyCurve(1000, 1001, 1002),
+			Config: engine.Config{Provenance: engine.Provenance{Timeframe: tc.tf,
+				Start: ny(2018, 3, 5, 0, 0), End: ny(2018, 3, 10, 0, 0)}}}
+		files, _, _ := writeReport(t, r, Options{})
+		if js := strings.ReplaceAll(files[StatsFile], " ", ""); !strings.Contains(js, tc.json) {
+			t.Errorf("%s: stats.json lacks %s", tc.tf, tc.json)
+		}
+		if !strings.Contains(files[HTMLFile], tc.hdr) {
+			t.Errorf("%s: header lacks %q", tc.tf, tc.hdr)
+		}
+	}
+}

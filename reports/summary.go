@@ -184,6 +184,15 @@ func checkCurve(eq []engine.EquityPoint) error {
 	return nil
 }
 
+// isMidnightNY says t is a New York midnight, the exclusive end a day-inclusive --end becomes.
+func isMidnightNY(t time.Time) bool {
+	if t.IsZero() {
+		return false
+	}
+	h, m, sec := t.In(nyLoc).Clock()
+	return h == 0 && m == 0 && sec == 0 && t.Nanosecond() == 0
+}
+
 func runOf(r *engine.Result, o Options) Run {
 	c := r.Config
 	p := c.Provenance
@@ -209,6 +218,10 @@ func runOf(r *engine.Result, o Options) Run {
 	}
 	if run.Start.IsZero() {
 		run.Start, run.End = r.Start, r.End
+	} else if tf := p.Timeframe; tf.Valid() && !tf.Intraday() && isMidnightNY(run.End) {
+		// A daily run's range is shown as dates, which read as inclusive: the selection's
+		// exclusive end (the midnight after --end's day) would name a day the run never saw.
+		run.End = run.End.In(nyLoc).AddDate(0, 0, -1)
 	}
 	if run.Params == nil {
 		run.Params = map[string]string{}
