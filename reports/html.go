@@ -331,8 +331,6 @@ func signCell(v float64) cell {
 	return c
 }
 
-func fmtRange(start, end time.Time) string { return fmtRangeIn(start, end, false) }
-
 // fmtRangeIn writes a half-open range in the one time convention (fmtWhen).
 func fmtRangeIn(start, end time.Time, dates bool) string {
 	if start.IsZero() && end.IsZero() {

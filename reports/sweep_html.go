@@ -7,6 +7,8 @@ import (
 	"io"
 	"slices"
 	"time"
+
+	"github.com/barkeep-trading/barkeep/data"
 )
 
 //go:embed sweep.html.tmpl
@@ -47,6 +49,13 @@ type sweepHTML struct {
 	Overfit                              []string // summary.json in plain words
 }
 
+// dailyTimeframe says a run's timeframe is daily or longer, whose times every output shows as
+// New York dates (an unparsable or empty one is not).
+func dailyTimeframe(tf string) bool {
+	t, err := data.ParseTimeframe(tf)
+	return err == nil && t.Valid() && !t.Intraday()
+}
+
 func writeSweepHTML(w io.Writer, s Sweep) error { return writeSweepPage(w, s, s.Summary()) }
 
 // writeSweepPage is writeSweepHTML with the summary already computed (the PBO is not free).
@@ -55,7 +64,7 @@ func writeSweepPage(w io.Writer, s Sweep, sum SweepSummary) error {
 	d := sweepHTML{
 		Title:        "Parameter sweep: " + orDefault(s.Run.Strategy, "strategy"),
 		RunDate:      "—",
-		Range:        fmtRange(s.Run.Start, s.Run.End),
+		Range:        fmtRangeIn(s.Run.Start, s.Run.End, dailyTimeframe(s.Run.Timeframe)),
 		Cash:         formatMoney(s.Run.Cash),
 		Run:          s.Run,
 		Axes:         s.Axes,

@@ -494,3 +494,23 @@ func BenchmarkScorer(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "bars/s")
 }
+
+// A sweep of daily bars shows its range as New York dates, as the single run's page does; a
+// minute sweep keeps the instants with their offset.
+func TestSweepRangeDatesForDailyBars(t *testing.T) {
+	for tf, want := range map[string]string{
+		"1Day": "2018-01-02 → 2023-12-29 (New York)",
+		"1Min": "2018-01-02T00:00:00-05:00 → 2023-12-29T00:00:00-05:00 (New York)",
+	} {
+		s := sampleSweep(t)
+		s.Run.Timeframe = tf
+		s.Run.Start, s.Run.End = ny(2018, 1, 2, 0, 0), ny(2023, 12, 29, 0, 0)
+		var b strings.Builder
+		if err := writeSweepHTML(&b, s); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("%s: the page lacks the range %q", tf, want)
+		}
+	}
+}
