@@ -135,6 +135,38 @@ func sweepHeatmap(s Sweep) (*Figure, string, error) {
 		yName = s.Axes[1].Name
 		title += " and " + yName
 	}
+	svg, err := drawHeatmap(s, g, cm, m, title, yName, plotW, g.cols*g.rows <= maxHeatLabels)
+	if err != nil {
+		return nil, "", err
+	}
+	// Drawn 10 inches wide, a phone shrinks the labels to 5 pixels: the page also holds a copy
+	// drawn narrow, with its cells' values only where they fit side by side.
+	narrow, err := drawHeatmap(s, g, cm, m, title, yName, narrowW, g.cols <= maxNarrowHeatCols && g.cols*g.rows <= maxHeatLabels)
+	if err != nil {
+		return nil, "", err
+	}
+	caption := fmt.Sprintf("%s of each combination (%s: green is better); grey cells were skipped as invalid", m.Name, RankDirection(s.Rank))
+	if slices.Contains(g.noTrade, true) {
+		caption += "; blue-grey cells ran and made no trade"
+	}
+	caption += "."
+	note := ""
+	if len(s.Axes) > 2 {
+		var rest []string
+		for _, a := range s.Axes[2:] {
+			rest = append(rest, a.Name)
+		}
+		note = fmt.Sprintf("Each cell shows the best value over %s.", strings.Join(rest, ", "))
+	}
+	return &Figure{ID: "heatmap", Title: title, Caption: caption, SVG: svg, Narrow: narrow}, note, nil
+}
+
+// maxNarrowHeatCols is the most columns whose values fit side by side in the narrow heatmap.
+const maxNarrowHeatCols = 8
+
+// drawHeatmap draws the sweep's heatmap w wide, its cells' values written in when labelled.
+func drawHeatmap(s Sweep, g heatGrid, cm palette.ColorMap, m metric, title, yName string, w vg.Length, labelled bool) (string, error) {
+	x := s.Axes[0]
 	p := newPlot(title)
 	p.X.Label.Text = x.Name
 	p.Y.Label.Text = yName
@@ -147,7 +179,7 @@ func sweepHeatmap(s Sweep) (*Figure, string, error) {
 	p.X.Padding, p.Y.Padding = 0, 0
 	p.Add(heatmapPlotter{g, cm, color.NRGBA{R: 0xee, G: 0xee, B: 0xee, A: 0xff}})
 	p.Add(cellFill{g, colNoTrade})
-	if g.cols*g.rows <= maxHeatLabels {
+	if labelled {
 		var lx plotter.XYLabels
 		for r := range g.rows {
 			for c := range g.cols {
@@ -166,7 +198,7 @@ func sweepHeatmap(s Sweep) (*Figure, string, error) {
 		if len(lx.Labels) > 0 {
 			labels, err := plotter.NewLabels(lx)
 			if err != nil {
-				return nil, "", fmt.Errorf("plot heatmap: %w", err)
+				return "", fmt.Errorf("plot heatmap: %w", err)
 			}
 			size := vg.Points(9)
 			if g.cols > 12 {
@@ -190,29 +222,16 @@ func sweepHeatmap(s Sweep) (*Figure, string, error) {
 	bar.Y.Tick.Marker = formatTicks{m}
 
 	h := vg.Length(math.Min(8, math.Max(3.2, 1.4+0.3*float64(g.rows)))) * vg.Inch
-	c := vgsvg.New(plotW, h)
+	c := vgsvg.New(w, h)
 	dc := draw.New(c)
 	const barW = 1.3 * vg.Inch
 	p.Draw(draw.Crop(dc, 0, -barW, 0, 0))
-	bar.Draw(draw.Crop(dc, plotW-barW+0.25*vg.Inch, 0, 0.45*vg.Inch, -0.3*vg.Inch))
+	bar.Draw(draw.Crop(dc, w-barW+0.25*vg.Inch, 0, 0.45*vg.Inch, -0.3*vg.Inch))
 	svg, err := svgString(c)
 	if err != nil {
-		return nil, "", fmt.Errorf("plot heatmap: %w", err)
+		return "", fmt.Errorf("plot heatmap: %w", err)
 	}
-	caption := fmt.Sprintf("%s of each combination (%s: green is better); grey cells were skipped as invalid", m.Name, RankDirection(s.Rank))
-	if slices.Contains(g.noTrade, true) {
-		caption += "; blue-grey cells ran and made no trade"
-	}
-	caption += "."
-	note := ""
-	if len(s.Axes) > 2 {
-		var rest []string
-		for _, a := range s.Axes[2:] {
-			rest = append(rest, a.Name)
-		}
-		note = fmt.Sprintf("Each cell shows the best value over %s.", strings.Join(rest, ", "))
-	}
-	return &Figure{ID: "heatmap", Title: title, Caption: caption, SVG: svg}, note, nil
+	return svg, nil
 }
 
 // heatmapPlotter draws a plotter.HeatMap with a fixed palette range and a colour for skipped

@@ -128,7 +128,7 @@ func writeSweepPage(w io.Writer, s Sweep, sum SweepSummary) error {
 	if fig, note, err := sweepHeatmap(s); err != nil {
 		return err
 	} else if fig != nil {
-		d.Heatmap = &figureHTML{ID: fig.ID, Title: fig.Title, Caption: fig.Caption, SVG: template.HTML(fig.SVG)}
+		d.Heatmap = &figureHTML{ID: fig.ID, Title: fig.Title, Caption: fig.Caption, SVG: template.HTML(fig.SVG), Narrow: template.HTML(fig.Narrow)}
 		d.HeatNote = note
 	}
 	if err := sweepTmpl.Execute(w, d); err != nil {

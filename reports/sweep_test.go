@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -512,5 +513,38 @@ func TestSweepRangeDatesForDailyBars(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("%s: the page lacks the range %q", tf, want)
 		}
+	}
+}
+
+// On a 430-pixel phone the sweep's heatmap has a narrow drawing whose text is at least 9 CSS
+// pixels (the wide one's labels shrink to 5), as the single run's plots do.
+func TestSweepReadableOnPhone(t *testing.T) {
+	var b strings.Builder
+	if err := writeSweepHTML(&b, sampleSweep(t)); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	const content = 430 - 2*12 // the page's padding on a phone
+	narrow := regexp.MustCompile(`(?s)<div class="narrow"><svg width="[^"]*" height="[^"]*" viewBox="0 0 ([0-9.]+) [0-9.]+"(.*?)</svg>`)
+	font := regexp.MustCompile(`font-size:([0-9.]+)px`)
+	found := narrow.FindAllStringSubmatch(html, -1)
+	if figures := strings.Count(html, "<figure "); len(found) != figures || figures == 0 {
+		t.Fatalf("%d narrow drawings for %d figures", len(found), figures)
+	}
+	for _, m := range found {
+		w, _ := strconv.ParseFloat(m[1], 64)
+		sizes := font.FindAllStringSubmatch(m[2], -1)
+		if len(sizes) == 0 {
+			t.Fatal("the narrow heatmap has no text")
+		}
+		for _, f := range sizes {
+			size, _ := strconv.ParseFloat(f[1], 64)
+			if px := size * content / w; px < 9 {
+				t.Errorf("text of %v units in a %v-unit-wide heatmap is %.1f px on a phone", size, w, px)
+			}
+		}
+	}
+	if !strings.Contains(html, "@media (max-width: 600px)") || !strings.Contains(html, "figure .narrow { display:block; }") {
+		t.Error("no phone layout")
 	}
 }
