@@ -243,7 +243,7 @@
 // Cash moves by -side x quantity x price minus commission and fees at each fill. A position has
 // a signed quantity and an average cost; reducing it realises (price - average cost) x quantity
 // (sign-adjusted for shorts) before costs. Equity is cash plus the market value of positions at
-// their last closes, and each EquityPoint satisfies Cash + Long + Short == Equity.
+// their last closes: an EquityPoint stores Cash, Long and Short, and its Equity() is their sum.
 // Result.StartEquity is the cash before any fill (Config.Cash): the first EquityPoint is marked
 // after the first bar's fills, which include those of orders placed in Init, so returns are
 // measured from StartEquity, not from that point, for those fills and their costs to count.

@@ -56,7 +56,7 @@ func ExampleRun() {
 		fmt.Printf("%s %s %v %s at %v\n", f.Time.Format(time.DateOnly), f.Side, f.Qty, f.Symbol, f.Price)
 	}
 	last := res.Equity[len(res.Equity)-1]
-	fmt.Printf("%d bars, final equity %v (cash %v + %v of shares)\n", res.Bars, last.Equity, last.Cash, last.Long)
+	fmt.Printf("%d bars, final equity %v (cash %v + %v of shares)\n", res.Bars, last.Equity(), last.Cash, last.Long)
 	// Output:
 	// 2024-01-03 buy 10 AAPL at 102
 	// 3 bars, final equity 10030 (cash 8980 + 1050 of shares)

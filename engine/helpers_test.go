@@ -103,14 +103,15 @@ func run(t *testing.T, cfg Config, bars []data.Bar, s Strategy) *Result {
 	return res
 }
 
-// checkIdentity checks every equity point adds up, that the last one agrees with cash and
+// checkIdentity checks every equity point's long and short sides have their signs (Equity()
+// is their sum with the cash by construction), that the last one agrees with cash and
 // positions rebuilt from the fills alone, starting from StartEquity, and that each fill's
 // Slippage is what its prices say.
 func checkIdentity(t *testing.T, res *Result) {
 	t.Helper()
 	for _, p := range res.Equity {
-		if !near(p.Cash+p.Long+p.Short, p.Equity, 0.005) {
-			t.Fatalf("%s: cash %v + long %v + short %v != equity %v", p.Time, p.Cash, p.Long, p.Short, p.Equity)
+		if !(p.Long >= 0) || !(p.Short <= 0) {
+			t.Fatalf("%s: long %v, short %v: a side has the wrong sign", p.Time(), p.Long, p.Short)
 		}
 	}
 	if len(res.Equity) == 0 {
@@ -136,8 +137,8 @@ func checkIdentity(t *testing.T, res *Result) {
 		eq += p.Qty * p.LastPrice
 	}
 	last := res.Equity[len(res.Equity)-1]
-	if !near(last.Cash, cash, 0.005) || !near(last.Equity, eq, 0.005) {
-		t.Fatalf("last point cash %v equity %v; rebuilt from fills: %v and %v", last.Cash, last.Equity, cash, eq)
+	if !near(last.Cash, cash, 0.005) || !near(last.Equity(), eq, 0.005) {
+		t.Fatalf("last point cash %v equity %v; rebuilt from fills: %v and %v", last.Cash, last.Equity(), cash, eq)
 	}
 }
 

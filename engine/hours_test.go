@@ -162,7 +162,7 @@ func TestStartEquityCountsInitFills(t *testing.T) {
 	if res.StartEquity != 10000 {
 		t.Errorf("start equity %v, want 10000", res.StartEquity)
 	}
-	if p := res.Equity[0]; !near(p.Cash, 4994, 1e-9) || !near(p.Equity, 9994, 1e-9) {
+	if p := res.Equity[0]; !near(p.Cash, 4994, 1e-9) || !near(p.Equity(), 9994, 1e-9) {
 		t.Errorf("first point %+v, want cash 4994 and equity 9994", p)
 	}
 	if f := res.Fills[0]; !f.Time.Equal(bars[0].Time) || !near(f.Slippage, 5, 1e-9) || f.RefPrice != 50 {

@@ -243,14 +243,14 @@ func TestShorts(t *testing.T) {
 	}}
 	res := run(t, Config{Short: true}, bars, s)
 	// Short 10 at 100, marked at 90 (equity +100), covered at 90.
-	if p := res.Equity[2]; p.Short != -900 || p.Cash != 101000 || p.Equity != 100100 {
+	if p := res.Equity[2]; p.Short != -900 || p.Cash != 101000 || p.Equity() != 100100 {
 		t.Errorf("while short: %+v", p)
 	}
 	tr := res.Trades
 	if len(tr) != 1 || tr[0].Side != Sell || tr[0].PnL != 100 || tr[0].Return != 0.1 || tr[0].Open {
 		t.Errorf("trades %+v", tr)
 	}
-	if res.Positions[0].Realized != 100 || res.Equity[3].Equity != 100100 {
+	if res.Positions[0].Realized != 100 || res.Equity[3].Equity() != 100100 {
 		t.Errorf("position %+v, final %+v", res.Positions[0], res.Equity[3])
 	}
 
@@ -331,7 +331,7 @@ func TestBuyingPower(t *testing.T) {
 			if last.Status != Rejected || last.Reason != r.Reason || !last.Time.Equal(bars[1].Time) {
 				t.Errorf("observer saw %+v", last)
 			}
-			if res.Equity[2].Equity != 100000 {
+			if res.Equity[2].Equity() != 100000 {
 				t.Errorf("equity moved: %+v", res.Equity[2])
 			}
 		})
@@ -434,8 +434,8 @@ func TestDayExpiryDaily(t *testing.T) {
 		return nil
 	}}
 	res := run(t, Config{}, bars, s)
-	if r := res.Orders[0]; r.Status != Expired || !r.Closed.Equal(res.Equity[1].Time) {
-		t.Errorf("limit day order: %+v (bar 1 closes %v)", r, res.Equity[1].Time)
+	if r := res.Orders[0]; r.Status != Expired || !r.Closed.Equal(res.Equity[1].Time()) {
+		t.Errorf("limit day order: %+v (bar 1 closes %v)", r, res.Equity[1].Time())
 	}
 	if r := res.Orders[1]; r.Status != Filled || r.FillPrice != 100 {
 		t.Errorf("market day order: %+v", r)
@@ -476,7 +476,7 @@ func TestCancel(t *testing.T) {
 		return nil
 	}}
 	res := run(t, Config{}, bars, s)
-	if r := res.Orders[0]; r.Status != Cancelled || !r.Closed.Equal(res.Equity[1].Time) {
+	if r := res.Orders[0]; r.Status != Cancelled || !r.Closed.Equal(res.Equity[1].Time()) {
 		t.Errorf("cancelled order %+v", r)
 	}
 	if r := res.Orders[1]; r.Status != Filled || r.FillPrice != 90 {

@@ -130,15 +130,8 @@ func (e *Env) mark() {
 	if c.i == blockLen || c.cur == nil {
 		c.grow()
 	}
-	c.cur[c.i] = mark{t: e.nowNs, cash: e.cash, long: long, short: short}
+	c.cur[c.i] = EquityPoint{UnixNano: e.nowNs, Cash: e.cash, Long: long, Short: short}
 	c.i++
-}
-
-// mark is an EquityPoint in 32 pointer-free bytes: a minute-bar run keeps millions, and their
-// memory traffic, not arithmetic, is what a mark costs.
-type mark struct {
-	t                 int64
-	cash, long, short float64
 }
 
 // curve is the equity curve as marks, in blocks that are recycled from run to run once their
@@ -150,7 +143,7 @@ type curve struct {
 	i      int          // marks in cur
 }
 
-type markBlock [blockLen]mark
+type markBlock [blockLen]EquityPoint
 
 var markBlocks = sync.Pool{New: func() any { return new(markBlock) }}
 
@@ -171,15 +164,7 @@ func (e *Env) points() []EquityPoint {
 		return out
 	}
 	i := 0
-	conv := func(ms []mark) {
-		for _, m := range ms {
-			p := &out[i]
-			p.Time = time.Unix(0, m.t).UTC()
-			p.Equity = m.cash + m.long + m.short
-			p.Cash, p.Long, p.Short = m.cash, m.long, m.short
-			i++
-		}
-	}
+	conv := func(ms []EquityPoint) { i += copy(out[i:], ms) }
 	// A pooled block stays in memory until two collections have passed, beside the points
 	// made from it; the marks of a curve longer than poolBlocks (years of minute bars) are let
 	// go of instead, so that a run's peak holds one copy of its curve, not two.

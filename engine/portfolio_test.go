@@ -55,7 +55,7 @@ func TestRoundTrips(t *testing.T) {
 	}
 	// Cash: -1000 +550 +1800 -1000 -315, five fills at $1.
 	last := res.Equity[len(res.Equity)-1]
-	if !near(last.Cash, 100030, 1e-9) || !near(last.Long, 321, 1e-9) || !near(last.Equity, 100351, 1e-9) {
+	if !near(last.Cash, 100030, 1e-9) || !near(last.Long, 321, 1e-9) || !near(last.Equity(), 100351, 1e-9) {
 		t.Errorf("last point %+v", last)
 	}
 	p := res.Positions[0]

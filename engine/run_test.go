@@ -235,8 +235,8 @@ func TestPortfolioProperty(t *testing.T) {
 				for _, p := range res.Equity {
 					// Gross exposure is checked at fills only; marks can drift past it, but not
 					// by more than prices moved. A loose bound catches gross errors.
-					if p.Long-p.Short > 3*lev*math.Max(p.Equity, 0)+1 && p.Equity > 0 {
-						t.Fatalf("gross exposure %v far over %v x equity %v", p.Long-p.Short, lev, p.Equity)
+					if p.Long-p.Short > 3*lev*math.Max(p.Equity(), 0)+1 && p.Equity() > 0 {
+						t.Fatalf("gross exposure %v far over %v x equity %v", p.Long-p.Short, lev, p.Equity())
 					}
 				}
 				if res.InterestPaid > 0 {
@@ -456,7 +456,7 @@ func TestStepOrder(t *testing.T) {
 	if !slices.Equal(s.events, want) {
 		t.Errorf("events\n got %q\nwant %q", s.events, want)
 	}
-	if len(res.Equity) != 3 || !res.Equity[1].Time.Equal(monday0930.Add(2*time.Minute)) {
+	if len(res.Equity) != 3 || !res.Equity[1].Time().Equal(monday0930.Add(2*time.Minute)) {
 		t.Errorf("equity points %+v", res.Equity)
 	}
 }

@@ -42,7 +42,7 @@ func minuteDay(equity func(i int) float64) []engine.EquityPoint {
 	out := make([]engine.EquityPoint, 390)
 	for i := range out {
 		e := equity(i)
-		out[i] = engine.EquityPoint{Time: ny(2024, 1, 2, 9, 31).Add(time.Duration(i) * time.Minute).UTC(), Equity: e, Cash: e}
+		out[i] = engine.EquityPoint{UnixNano: ny(2024, 1, 2, 9, 31).Add(time.Duration(i) * time.Minute).UnixNano(), Cash: e}
 	}
 	return out
 }

@@ -59,7 +59,7 @@ func TestEngineResult(t *testing.T) {
 			closed++
 		}
 	}
-	last := r.Equity[len(r.Equity)-1].Equity
+	last := r.Equity[len(r.Equity)-1].Equity()
 	if s.Strategy.FinalEquity != last || s.Strategy.Trades != closed || closed == 0 {
 		t.Errorf("final equity %v (want %v), trades %d (want %d > 0)", s.Strategy.FinalEquity, last, s.Strategy.Trades, closed)
 	}

@@ -23,7 +23,7 @@ func dailyCurve(equity ...float64) []engine.EquityPoint {
 		for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
 			day = day.AddDate(0, 0, 1)
 		}
-		out = append(out, engine.EquityPoint{Time: day.UTC(), Equity: e, Cash: e})
+		out = append(out, engine.EquityPoint{UnixNano: day.UnixNano(), Cash: e})
 		day = day.AddDate(0, 0, 1)
 	}
 	return out
@@ -73,7 +73,7 @@ func synthetic(n int, seed uint64) (*engine.Result, []PricePoint) {
 			}
 		}
 		long := qty * price
-		r.Equity = append(r.Equity, engine.EquityPoint{Time: t, Equity: equity, Cash: equity - long, Long: long})
+		r.Equity = append(r.Equity, engine.EquityPoint{UnixNano: t.UnixNano(), Cash: equity - long, Long: long})
 		prices = append(prices, PricePoint{Time: t, Price: price})
 		minute++
 		if minute == 390 {
@@ -86,7 +86,7 @@ func synthetic(n int, seed uint64) (*engine.Result, []PricePoint) {
 			EntryPrice: entryPrice, PnL: qty * (price - entryPrice), BarsHeld: n - entryBar, Open: true})
 	}
 	r.Bars = int64(n)
-	r.Start, r.End = r.Equity[0].Time, r.Equity[n-1].Time
+	r.Start, r.End = r.Equity[0].Time(), r.Equity[n-1].Time()
 	r.Config.Provenance.Start, r.Config.Provenance.End = r.Start, r.End
 	return r, prices
 }
@@ -97,7 +97,7 @@ func buyAndHold(prices []PricePoint) *engine.Result {
 	b.Equity = make([]engine.EquityPoint, len(prices))
 	qty := 100000 / prices[0].Price
 	for i, p := range prices {
-		b.Equity[i] = engine.EquityPoint{Time: p.Time, Equity: qty * p.Price, Long: qty * p.Price}
+		b.Equity[i] = engine.EquityPoint{UnixNano: p.Time.UnixNano(), Long: qty * p.Price}
 	}
 	return b
 }

@@ -40,10 +40,10 @@ func checkStats(t *testing.T, r *engine.Result, o Options, want map[string]float
 func twoFills(final float64) *engine.Result {
 	r := &engine.Result{Config: engine.Config{Cash: 10000, SlippageBps: 2}, StartEquity: 10000,
 		Equity: dailyCurve(10000, 10050, final)}
-	day := r.Equity[1].Time
+	day := r.Equity[1].Time()
 	r.Fills = []engine.Fill{
 		{Symbol: "A", Side: engine.Buy, Qty: 100, Price: 50.01, RefPrice: 50, Slippage: 1, Commission: 1, Time: day},
-		{Symbol: "A", Side: engine.Sell, Qty: 100, Price: 50.9898, RefPrice: 51, Slippage: 1.02, Commission: 1, Time: r.Equity[2].Time},
+		{Symbol: "A", Side: engine.Sell, Qty: 100, Price: 50.9898, RefPrice: 51, Slippage: 1.02, Commission: 1, Time: r.Equity[2].Time()},
 	}
 	return r
 }
@@ -105,9 +105,9 @@ func TestCryptoAnnualisation(t *testing.T) {
 // Sampled at the end of the New York date instead, the closes would be 110, 103: r = 0.1, −0.0636.
 func TestAllHoursSampledAtRegularClose(t *testing.T) {
 	pts := []engine.EquityPoint{
-		{Time: ny(2024, 1, 5, 9, 31), Equity: 100}, {Time: ny(2024, 1, 5, 16, 0), Equity: 105},
-		{Time: ny(2024, 1, 5, 20, 0), Equity: 110}, {Time: ny(2024, 1, 8, 4, 1), Equity: 108},
-		{Time: ny(2024, 1, 8, 16, 0), Equity: 102}, {Time: ny(2024, 1, 8, 19, 0), Equity: 103},
+		{UnixNano: ny(2024, 1, 5, 9, 31).UnixNano(), Cash: 100}, {UnixNano: ny(2024, 1, 5, 16, 0).UnixNano(), Cash: 105},
+		{UnixNano: ny(2024, 1, 5, 20, 0).UnixNano(), Cash: 110}, {UnixNano: ny(2024, 1, 8, 4, 1).UnixNano(), Cash: 108},
+		{UnixNano: ny(2024, 1, 8, 16, 0).UnixNano(), Cash: 102}, {UnixNano: ny(2024, 1, 8, 19, 0).UnixNano(), Cash: 103},
 	}
 	r := &engine.Result{Config: engine.Config{Hours: engine.AllHours, Provenance: engine.Provenance{Timeframe: data.OneMin}},
 		StartEquity: 100, Equity: pts}

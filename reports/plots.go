@@ -338,19 +338,19 @@ func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, []string, err
 	if len(eq) < 2 {
 		return nil, nil, nil
 	}
-	from, to := eq[0].Time, eq[len(eq)-1].Time
+	from, to := eq[0].Time(), eq[len(eq)-1].Time()
 	base := s.strat.base
-	x := func(i int) float64 { return unixSec(eq[i].Time) }
+	x := func(i int) float64 { return unixSec(eq[i].Time()) }
 
-	lo, hi := eq[0].Equity, eq[0].Equity
+	lo, hi := eq[0].Equity(), eq[0].Equity()
 	for _, p := range eq {
-		lo, hi = min(lo, p.Equity), max(hi, p.Equity)
+		lo, hi = min(lo, p.Equity()), max(hi, p.Equity())
 	}
 	var benchScale float64
 	if s.bench != nil && s.bench.base > 0 {
 		benchScale = base / s.bench.base
 		for _, p := range s.benchEq {
-			lo, hi = min(lo, p.Equity*benchScale), max(hi, p.Equity*benchScale)
+			lo, hi = min(lo, p.Equity()*benchScale), max(hi, p.Equity()*benchScale)
 		}
 	}
 	flat := lo == hi
@@ -376,7 +376,7 @@ func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, []string, err
 			if logScale {
 				p.Y.Scale = plot.LogScale{}
 			}
-			sl, err := line(downsample(len(eq), n, x, func(i int) float64 { return eq[i].Equity }), colStrategy, vg.Points(1.2))
+			sl, err := line(downsample(len(eq), n, x, func(i int) float64 { return eq[i].Equity() }), colStrategy, vg.Points(1.2))
 			if err != nil {
 				return nil, err
 			}
@@ -384,8 +384,8 @@ func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, []string, err
 			p.Y.Tick.Marker = moneyTicks{log: logScale}
 			p.Legend.Add(orDefault(s.Run.Strategy, "strategy"), sl)
 			if be := s.benchEq; benchScale > 0 && len(be) > 0 {
-				bl, err := line(downsample(len(be), n, func(i int) float64 { return unixSec(be[i].Time) },
-					func(i int) float64 { return be[i].Equity * benchScale }), colBenchmark, vg.Points(1))
+				bl, err := line(downsample(len(be), n, func(i int) float64 { return unixSec(be[i].Time()) },
+					func(i int) float64 { return be[i].Equity() * benchScale }), colBenchmark, vg.Points(1))
 				if err != nil {
 					return nil, err
 				}
@@ -409,8 +409,8 @@ func plots(r *engine.Result, s Summary, o WriteOptions) ([]Figure, []string, err
 		peak := base
 		deepest := 0.0
 		for i, p := range eq {
-			peak = max(peak, p.Equity)
-			dd[i] = p.Equity/peak - 1
+			peak = max(peak, p.Equity())
+			dd[i] = p.Equity()/peak - 1
 			deepest = min(deepest, dd[i])
 		}
 		pct := metricMust("max_drawdown").format

@@ -229,7 +229,7 @@ func startEquity(r *engine.Result) float64 {
 	if r.StartEquity != 0 || len(r.Equity) == 0 {
 		return r.StartEquity
 	}
-	return r.Equity[0].Equity
+	return r.Equity[0].Equity()
 }
 
 // cryptoOnly reports whether every symbol of r is a crypto pair: the symbols it was run on, or,
@@ -303,15 +303,15 @@ func resample(eq []engine.EquityPoint, base float64, atClose bool) daily {
 	}
 	var cur bucket
 	for i, p := range eq {
-		if i == 0 || !p.Time.Before(cur.end) {
-			cur = of(p.Time)
-			d.closes = append(d.closes, dayClose{date: cur.date, idx: i, equity: p.Equity})
+		if i == 0 || !p.Time().Before(cur.end) {
+			cur = of(p.Time())
+			d.closes = append(d.closes, dayClose{date: cur.date, idx: i, equity: p.Equity()})
 			continue
 		}
 		c := &d.closes[len(d.closes)-1]
-		c.idx, c.equity = i, p.Equity
+		c.idx, c.equity = i, p.Equity()
 	}
-	if n := len(d.closes); atClose && n > 1 && eq[len(eq)-1].Time.Before(cur.open) {
+	if n := len(d.closes); atClose && n > 1 && eq[len(eq)-1].Time().Before(cur.open) {
 		// Points after the run's last regular close (and before the next session opens) would
 		// make a day of a session the run never reached: they count in the last one.
 		d.closes[n-2].idx, d.closes[n-2].equity = d.closes[n-1].idx, d.closes[n-1].equity
@@ -321,17 +321,17 @@ func resample(eq []engine.EquityPoint, base float64, atClose bool) daily {
 		return d
 	}
 	closes := d.closes
-	if closes[0].idx == 0 && eq[0].Equity == base {
+	if closes[0].idx == 0 && eq[0].Equity() == base {
 		// The first date has a single point and nothing happened before it: it is the base,
 		// not a return.
 		closes = closes[1:]
 	}
 	d.curve = make([]engine.EquityPoint, 0, len(closes)+1)
-	d.curve = append(d.curve, engine.EquityPoint{Time: eq[0].Time, Equity: base})
+	d.curve = append(d.curve, engine.EquityPoint{UnixNano: eq[0].UnixNano, Cash: base})
 	d.dates = make([]time.Time, 0, len(closes))
 	d.rets = make([]float64, 0, len(closes))
 	for _, c := range closes {
-		prev := d.curve[len(d.curve)-1].Equity
+		prev := d.curve[len(d.curve)-1].Equity()
 		d.curve = append(d.curve, eq[c.idx])
 		d.dates = append(d.dates, c.date)
 		d.rets = append(d.rets, c.equity/prev-1)
@@ -368,12 +368,12 @@ func computeStatsOf(r *engine.Result, d daily, rf float64, tt *tradeTotals, ft *
 		return s
 	}
 	first, last := eq[0], eq[len(eq)-1]
-	s.Start, s.End = first.Time, last.Time
-	s.Days = last.Time.Sub(first.Time).Hours() / 24
+	s.Start, s.End = first.Time(), last.Time()
+	s.Days = last.Time().Sub(first.Time()).Hours() / 24
 	s.Sessions = len(d.closes)
 	s.DailyReturns = len(d.rets)
-	s.StartEquity, s.FinalEquity = d.base, last.Equity
-	s.TotalReturn = last.Equity/d.base - 1
+	s.StartEquity, s.FinalEquity = d.base, last.Equity()
+	s.TotalReturn = last.Equity()/d.base - 1
 	if s.Days > 0 {
 		s.CAGR = math.Pow(1+s.TotalReturn, 365.25/s.Days) - 1
 	}
@@ -384,7 +384,7 @@ func computeStatsOf(r *engine.Result, d daily, rf float64, tt *tradeTotals, ft *
 		if p.Long != 0 || p.Short != 0 {
 			exposed++
 		}
-		sumEquity += p.Equity
+		sumEquity += p.Equity()
 	}
 	s.Exposure = float64(exposed) / float64(len(eq))
 
@@ -512,7 +512,7 @@ type ddSummary struct {
 // point back at or above that peak (or at the end of the curve).
 func drawdowns(eq []engine.EquityPoint, base float64) ddSummary {
 	var out ddSummary
-	peak, peakTime := base, eq[0].Time
+	peak, peakTime := base, eq[0].Time()
 	var inDD bool
 	var depth, sumDepth float64 // depth of the current episode
 	var episodes int
@@ -529,16 +529,16 @@ func drawdowns(eq []engine.EquityPoint, base float64) ddSummary {
 		}
 	}
 	for _, p := range eq {
-		if p.Equity >= peak {
+		if p.Equity() >= peak {
 			if inDD {
-				closeEpisode(p.Time)
+				closeEpisode(p.Time())
 				inDD, depth = false, 0
 			}
-			peak, peakTime = p.Equity, p.Time
+			peak, peakTime = p.Equity(), p.Time()
 			continue
 		}
 		inDD = true
-		dd := p.Equity/peak - 1
+		dd := p.Equity()/peak - 1
 		depth = min(depth, dd)
 		if dd < out.max {
 			out.max = dd
@@ -546,7 +546,7 @@ func drawdowns(eq []engine.EquityPoint, base float64) ddSummary {
 		}
 	}
 	if inDD {
-		closeEpisode(eq[len(eq)-1].Time)
+		closeEpisode(eq[len(eq)-1].Time())
 	}
 	if episodes > 0 {
 		out.avg = sumDepth / float64(episodes)

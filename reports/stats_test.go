@@ -32,7 +32,7 @@ import (
 //	exposure: points 2 (long 110) and 3 (long 50, short −50: hedged, still exposed) of 5 = 0.4
 func fiveDays() *engine.Result {
 	r := &engine.Result{Equity: dailyCurve(100, 110, 99, 99, 108.9)}
-	r.Equity[1].Long = 110
+	r.Equity[1].Cash, r.Equity[1].Long = 0, 110 // Equity() stays Cash + Long + Short
 	r.Equity[2].Long, r.Equity[2].Short = 50, -50
 	return r
 }
@@ -50,7 +50,7 @@ func fiveDays() *engine.Result {
 //	break-even slippage: no reference prices, so Σ qty × price = 2520; 0 assumed
 //	  + (108.9 − 100) / (1e-4 × 2520) = 8.9 / 0.252 = 35.317460 bps
 func withTrades(r *engine.Result) *engine.Result {
-	day := r.Equity[0].Time
+	day := r.Equity[0].Time()
 	r.Trades = []engine.Trade{
 		{Symbol: "A", Side: engine.Buy, PnL: 30, Return: 0.03, BarsHeld: 2},
 		{Symbol: "A", Side: engine.Sell, PnL: -10, Return: -0.01, BarsHeld: 1},
@@ -122,9 +122,9 @@ func TestStats(t *testing.T) {
 			// daily drawdown: peak 105, trough 99.75: −0.05; intraday: peak 120, trough 90: −0.25
 			name: "intraday resampled at the New York date",
 			r: &engine.Result{Equity: []engine.EquityPoint{
-				{Time: ny(2024, 1, 2, 9, 30), Equity: 100}, {Time: ny(2024, 1, 2, 12, 0), Equity: 120},
-				{Time: ny(2024, 1, 2, 15, 59), Equity: 105}, {Time: ny(2024, 1, 3, 9, 30), Equity: 90},
-				{Time: ny(2024, 1, 3, 15, 59), Equity: 94.5}, {Time: ny(2024, 1, 3, 20, 0), Equity: 99.75},
+				{UnixNano: ny(2024, 1, 2, 9, 30).UnixNano(), Cash: 100}, {UnixNano: ny(2024, 1, 2, 12, 0).UnixNano(), Cash: 120},
+				{UnixNano: ny(2024, 1, 2, 15, 59).UnixNano(), Cash: 105}, {UnixNano: ny(2024, 1, 3, 9, 30).UnixNano(), Cash: 90},
+				{UnixNano: ny(2024, 1, 3, 15, 59).UnixNano(), Cash: 94.5}, {UnixNano: ny(2024, 1, 3, 20, 0).UnixNano(), Cash: 99.75},
 			}},
 			want: map[string]float64{
 				"sessions": 2, "best_day": 0.05, "worst_day": -0.05, "sharpe": 0, "volatility": 1.1224972,
@@ -232,9 +232,9 @@ func TestMonthlyAndYearly(t *testing.T) {
 	// Jan 2024 = 110/100 − 1 = 0.1; Feb = 121/110 − 1 = 0.1; 2024 = 121/100 − 1 = 0.21
 	// Jan 2025 = 133.1/121 − 1 = 0.1 = year 2025; March to December 2024 have no data.
 	eq := []engine.EquityPoint{
-		{Time: ny(2024, 1, 30, 16, 0), Equity: 100}, {Time: ny(2024, 1, 31, 16, 0), Equity: 110},
-		{Time: ny(2024, 2, 1, 16, 0), Equity: 99}, {Time: ny(2024, 2, 29, 16, 0), Equity: 121},
-		{Time: ny(2025, 1, 2, 16, 0), Equity: 133.1},
+		{UnixNano: ny(2024, 1, 30, 16, 0).UnixNano(), Cash: 100}, {UnixNano: ny(2024, 1, 31, 16, 0).UnixNano(), Cash: 110},
+		{UnixNano: ny(2024, 2, 1, 16, 0).UnixNano(), Cash: 99}, {UnixNano: ny(2024, 2, 29, 16, 0).UnixNano(), Cash: 121},
+		{UnixNano: ny(2025, 1, 2, 16, 0).UnixNano(), Cash: 133.1},
 	}
 	s, err := Compute(&engine.Result{Equity: eq}, Options{})
 	if err != nil {
@@ -270,7 +270,7 @@ func TestComputeRejects(t *testing.T) {
 	}{
 		{"nil", nil},
 		{"NaN equity", &engine.Result{Equity: dailyCurve(100, math.NaN())}},
-		{"time goes back", &engine.Result{Equity: []engine.EquityPoint{{Time: ny(2024, 1, 3, 16, 0), Equity: 1}, {Time: ny(2024, 1, 2, 16, 0), Equity: 1}}}},
+		{"time goes back", &engine.Result{Equity: []engine.EquityPoint{{UnixNano: ny(2024, 1, 3, 16, 0).UnixNano(), Cash: 1}, {UnixNano: ny(2024, 1, 2, 16, 0).UnixNano(), Cash: 1}}}},
 		{"zero start", &engine.Result{Equity: dailyCurve(0, 100)}},
 	}
 	for _, tt := range tests {

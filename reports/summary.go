@@ -174,11 +174,11 @@ func checkStart(r *engine.Result) error {
 // checkCurve rejects curves the statistics would silently get wrong.
 func checkCurve(eq []engine.EquityPoint) error {
 	for i, p := range eq {
-		if math.IsNaN(p.Equity) || math.IsInf(p.Equity, 0) {
-			return fmt.Errorf("equity point %d at %s is %v", i, p.Time.Format(time.RFC3339), p.Equity)
+		if math.IsNaN(p.Equity()) || math.IsInf(p.Equity(), 0) {
+			return fmt.Errorf("equity point %d at %s is %v", i, p.Time().Format(time.RFC3339), p.Equity())
 		}
-		if i > 0 && p.Time.Before(eq[i-1].Time) {
-			return fmt.Errorf("equity point %d at %s is before the previous one", i, p.Time.Format(time.RFC3339))
+		if i > 0 && p.Time().Before(eq[i-1].Time()) {
+			return fmt.Errorf("equity point %d at %s is before the previous one", i, p.Time().Format(time.RFC3339))
 		}
 	}
 	return nil

@@ -226,8 +226,8 @@ func writeEquity(ctx context.Context, w io.Writer, eq []engine.EquityPoint, date
 				return err
 			}
 		}
-		buf = appendWhen(buf[:0], p.Time, dates)
-		for _, v := range [...]float64{p.Equity, p.Cash, p.Long, p.Short} {
+		buf = appendWhen(buf[:0], p.Time(), dates)
+		for _, v := range [...]float64{p.Equity(), p.Cash, p.Long, p.Short} {
 			buf = append(buf, ',')
 			buf = strconv.AppendFloat(buf, v, 'f', -1, 64)
 		}

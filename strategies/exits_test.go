@@ -63,7 +63,7 @@ func TestExitsWithSignals(t *testing.T) {
 			t.Errorf("%s: exits by reason %v", name, n)
 		}
 		last := res.Equity[len(res.Equity)-1]
-		if d := last.Cash + last.Long + last.Short - last.Equity; d > 1e-6 || d < -1e-6 {
+		if d := last.Cash + last.Long + last.Short - last.Equity(); d > 1e-6 || d < -1e-6 {
 			t.Errorf("%s: last point does not add up: %+v", name, last)
 		}
 	}

@@ -75,7 +75,7 @@ func TestSMAGolden(t *testing.T) {
 	}
 	last := res.Equity[len(res.Equity)-1]
 	g := smaGolden{Strategy: "sma", Params: p.Strings(), Bars: res.Bars, Orders: len(res.Orders), Fills: len(res.Fills),
-		FinalEquity: last.Equity, FinalCash: last.Cash, Trades: res.Trades}
+		FinalEquity: last.Equity(), FinalCash: last.Cash, Trades: res.Trades}
 	if len(g.Trades) < 10 {
 		t.Fatalf("only %d trades: the fixture no longer exercises the strategy", len(g.Trades))
 	}

@@ -34,7 +34,7 @@ func (failing) OnBar(*engine.Env, data.Bar) error { return errors.New("boom") }
 
 // equity scores a run by its final equity and trade count, enough to tell runs apart.
 func equity(r *engine.Result) ([2]float64, error) {
-	return [2]float64{r.Equity[len(r.Equity)-1].Equity, float64(len(r.Trades))}, nil
+	return [2]float64{r.Equity[len(r.Equity)-1].Equity(), float64(len(r.Trades))}, nil
 }
 
 var cfg = engine.Config{Cash: 100000, Hours: engine.AllHours}
