@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/barkeep-trading/barkeep/data"
 	"github.com/barkeep-trading/barkeep/engine"
 )
 
@@ -35,8 +36,24 @@ func costAssumptions(c engine.Config, start, end time.Time) CostAssumptions {
 	if c.SlippageBps != 0 {
 		a.Slippage = fmtBps(c.SlippageBps) + " per side on market and stop fills"
 	}
-	if c.Fees == engine.AlpacaFees {
+	crypto, stocks := 0, 0
+	for _, sym := range c.Provenance.Symbols {
+		if data.IsCrypto(sym) {
+			crypto++
+		} else {
+			stocks++
+		}
+	}
+	switch {
+	case c.Fees == engine.AlpacaFees && crypto > 0 && stocks == 0:
+		// The engine charges neither fee on crypto pairs: saying which rates were "in force"
+		// would suggest a cost the run never paid.
+		a.Fees = "none on crypto pairs: Alpaca passes the SEC fee and FINRA TAF on stock sells only"
+	case c.Fees == engine.AlpacaFees:
 		a.Fees = "SEC Section 31 fee and FINRA trading activity fee on sells, at the rates in force on each fill's date, as Alpaca passes them on"
+		if crypto > 0 {
+			a.Fees += " (stock sells only: crypto pairs pay neither)"
+		}
 		sched := c.FeeSchedule
 		if sched.IsZero() {
 			sched = engine.DefaultFeeSchedule()

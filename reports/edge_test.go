@@ -330,3 +330,25 @@ func TestDailyRangeShowsItsLastDay(t *testing.T) {
 		}
 	}
 }
+
+// A crypto pair pays neither the SEC fee nor the FINRA TAF (the engine charges them on stock
+// sells only), so the stated assumptions must not list their rates for a crypto-only run, and
+// must say which sells they apply to in a mixed one.
+func TestCostAssumptionsCrypto(t *testing.T) {
+	start, end := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC), time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	cfg := func(syms ...string) engine.Config {
+		return engine.Config{Fees: engine.AlpacaFees, Provenance: engine.Provenance{Symbols: syms}}
+	}
+	only := costAssumptions(cfg("BTC/USD", "ETH/USD"), start, end)
+	if len(only.FeeRates) != 0 || !strings.Contains(only.Fees, "none on crypto pairs") {
+		t.Errorf("crypto-only: fees %q, rates %v; want none and no rates", only.Fees, only.FeeRates)
+	}
+	mixed := costAssumptions(cfg("AAPL", "BTC/USD"), start, end)
+	if len(mixed.FeeRates) == 0 || !strings.Contains(mixed.Fees, "stock sells only") {
+		t.Errorf("mixed: fees %q, rates %v; want the rates and which sells pay them", mixed.Fees, mixed.FeeRates)
+	}
+	stocks := costAssumptions(cfg("AAPL"), start, end)
+	if len(stocks.FeeRates) == 0 || strings.Contains(stocks.Fees, "crypto") {
+		t.Errorf("stocks: fees %q, rates %v", stocks.Fees, stocks.FeeRates)
+	}
+}
