@@ -235,7 +235,10 @@ func Run(ctx context.Context, src data.Source, st data.Writer, p Plan, progress 
 		index[r.Series] = i
 	}
 	workers := max(p.Concurrency, 1)
-	ctx, cancel := context.WithCancelCause(ctx)
+	// fctx stops the fetching at the first failure; ctx, the caller's, stops everything. Chunks
+	// already fetched when a later one fails are still written (with ctx), so a failure never
+	// loses a bar that had arrived.
+	fctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
 	type fetched struct {
@@ -302,7 +305,7 @@ func Run(ctx context.Context, src data.Source, st data.Writer, p Plan, progress 
 	for _, s := range sortedSeries(whole) {
 		var group []fetched
 		for _, c := range whole[s] {
-			bars, err := fetchGroup(ctx, src, []Chunk{c})
+			bars, err := fetchGroup(fctx, src, []Chunk{c})
 			if err != nil {
 				return rep, err // no worker has started yet
 			}
@@ -324,7 +327,7 @@ func Run(ctx context.Context, src data.Source, st data.Writer, p Plan, progress 
 		go func() {
 			defer wg.Done()
 			for g := range work {
-				perChunk, err := fetchGroup(ctx, src, g)
+				perChunk, err := fetchGroup(fctx, src, g)
 				if err != nil {
 					cancel(err)
 					return
@@ -337,7 +340,7 @@ func Run(ctx context.Context, src data.Source, st data.Writer, p Plan, progress 
 				for i, c := range g {
 					select {
 					case results <- fetched{c, perChunk[i], at}:
-					case <-ctx.Done():
+					case <-fctx.Done():
 						return
 					}
 				}
@@ -349,7 +352,7 @@ func Run(ctx context.Context, src data.Source, st data.Writer, p Plan, progress 
 		for _, g := range groups {
 			select {
 			case work <- g:
-			case <-ctx.Done():
+			case <-fctx.Done():
 				return
 			}
 		}
@@ -405,7 +408,7 @@ loop:
 	for range results {
 	}
 	if rep.ChunksDone < rep.ChunksTotal {
-		return rep, context.Cause(ctx) // the first error, or the caller's cancellation
+		return rep, context.Cause(fctx) // the first error, or the caller's cancellation
 	}
 	return rep, nil
 }

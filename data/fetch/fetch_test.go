@@ -6,6 +6,7 @@ import (
 	"iter"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -36,6 +37,9 @@ func newMemStore() *memStore {
 
 func (m *memStore) Write(ctx context.Context, b data.Batch) error {
 	time.Sleep(m.delay)
+	if err := ctx.Err(); err != nil { // as the real stores: a cancelled write is not applied
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.writes++
@@ -373,5 +377,25 @@ func TestFetchChunkOrdersAndDedupes(t *testing.T) {
 	sortedSrc := pagesSource{{hourBar("X", at(1)), hourBar("X", at(2))}, {hourBar("X", at(3))}}
 	if got, _ := fetchChunk(context.Background(), sortedSrc, c); len(got) != 3 || !got[2].Time.Equal(at(3)) {
 		t.Fatalf("sorted pages: %v", got)
+	}
+}
+
+// A chunk that arrived before a later one failed is still written: the failure stops the
+// fetching, not the writing of what was fetched. (The loop once wrote it with the context the
+// failure had cancelled, so a slow write lost it.)
+func TestFetchFailureStillWritesWhatArrived(t *testing.T) {
+	ctx := context.Background()
+	plan := Plan{Symbols: []string{"AAPL"}, Timeframes: []data.Timeframe{data.OneHour}, Start: ny(2024, 1, 1), End: ny(2024, 3, 1),
+		Concurrency: 1}
+	st := newMemStore()
+	st.delay = 200 * time.Millisecond // the second request fails while the first chunk is being written
+	src := &hourly{pageSize: 5000, failAt: 2}
+	if _, err := Run(ctx, src, st, plan, nil); err == nil || !strings.Contains(err.Error(), "500 too often") {
+		t.Fatalf("err %v, want the source's failure", err)
+	}
+	jan := data.Range{Start: ny(2024, 1, 1), End: ny(2024, 2, 1)}
+	cov, _ := st.Coverage(ctx, data.Series{Symbol: "AAPL", Timeframe: data.OneHour, Adjustment: data.Raw})
+	if !cov.Covers(jan) {
+		t.Fatalf("coverage %v after a later chunk failed: January, fetched before the failure, was lost", cov)
 	}
 }
