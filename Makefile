@@ -46,9 +46,10 @@ depcheck:
 		echo "$(STDLIB_ONLY) must use the standard library only" >&2; exit 1; fi
 
 # Every test runs under the race detector, fuzz targets on their seed corpora as plain tests.
-# On two cores that takes under 2.5 minutes with a warm build cache and under 6 from a fresh
-# clone (measured figures: README.md, Tests). What takes longer is opt-in: make scale (years of minute bars),
-# make fuzz-short and make fuzz (fuzzing proper), BARKEEP_KILLS=N for more SIGKILLs.
+# On two cores it took 3.5 minutes with a warm build cache and 8.8 from a fresh clone with a
+# cold one (2026-12-05, load about 1-2; README.md, Development). What takes longer is opt-in:
+# make scale (years of minute bars), make fuzz-short and make fuzz (fuzzing proper),
+# BARKEEP_KILLS=N for more SIGKILLs.
 test: vet depcheck
 	$(GO) test -race -count=1 $(PKGS)
 
