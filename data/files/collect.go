@@ -256,10 +256,8 @@ func Collect(ctx context.Context, opts Options, files ...iter.Seq2[Row, error]) 
 			return
 		}
 		s := &series{Series: data.Series{Symbol: sym, Timeframe: tf, Adjustment: adj}, bars: bars}
-		s.covered = data.Ranges{{Start: bars[0].Time, End: barEnd(bars[len(bars)-1].Time, tf)}}
-		for _, g := range gaps[sym] {
-			s.covered = subtract(s.covered, g)
-		}
+		span := data.Range{Start: bars[0].Time, End: barEnd(bars[len(bars)-1].Time, tf)}
+		s.covered = data.Normalize(gaps[sym]).Missing(span)
 		set.series = append(set.series, s)
 		set.index[s.Series] = s
 		set.Counts.Bars += len(bars)
@@ -426,27 +424,6 @@ func holeRanges(holes []hole, rows map[string][]pending, tf data.Timeframe, time
 			lo = barEnd(lo, tf)
 		}
 		out[h.sym] = append(out[h.sym], data.Range{Start: lo, End: hi})
-	}
-	return out
-}
-
-// subtract returns rs without g.
-func subtract(rs data.Ranges, g data.Range) data.Ranges {
-	if g.Empty() {
-		return rs
-	}
-	var out data.Ranges
-	for _, r := range rs {
-		if !g.Start.Before(r.End) || !r.Start.Before(g.End) {
-			out = append(out, r)
-			continue
-		}
-		if r.Start.Before(g.Start) {
-			out = append(out, data.Range{Start: r.Start, End: g.Start})
-		}
-		if g.End.Before(r.End) {
-			out = append(out, data.Range{Start: g.End, End: r.End})
-		}
 	}
 	return out
 }
