@@ -16,6 +16,7 @@ import (
 
 	"github.com/barkeep-trading/barkeep/data"
 	"github.com/barkeep-trading/barkeep/data/calendar"
+	"github.com/barkeep-trading/barkeep/engine"
 	"github.com/barkeep-trading/barkeep/internal/cli"
 	"github.com/barkeep-trading/barkeep/reports"
 	"github.com/barkeep-trading/barkeep/strategies"
@@ -184,6 +185,32 @@ func loadBars(ctx context.Context, st data.Store, q data.Query, estimate int64) 
 	return bars, nil
 }
 
+// loadSelection opens the store and the selection, refuses one whose bars and jobs parallel
+// runs (each keeping kept(infos, q) daily returns) would not fit in memory, and loads its bars.
+// The caller closes the store it returns.
+func loadSelection(ctx context.Context, o options, cfg *engine.Config, jobs int, kept func([]data.SeriesInfo, data.Query) int64) (data.Store, data.Query, []data.Bar, error) {
+	st, q, err := openSelection(ctx, o, cfg)
+	if err != nil {
+		return nil, data.Query{}, nil, err
+	}
+	bars, err := func() ([]data.Bar, error) {
+		infos, err := st.Series(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list store %s: %w", o.store, err)
+		}
+		estimate := estimateBars(infos, q)
+		if err := checkMemory(estimate, jobs, kept(infos, q)); err != nil {
+			return nil, err
+		}
+		return loadBars(ctx, st, q, estimate)
+	}()
+	if err != nil {
+		st.Close()
+		return nil, data.Query{}, nil, err
+	}
+	return st, q, bars, nil
+}
+
 // checkMemory refuses, as a usage error, a sweep whose bars and runs cannot fit in the memory
 // available, and otherwise keeps the heap within it: the collector would let it grow to twice
 // what is live, into swap.
@@ -254,23 +281,13 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 	}
 	jobs = max(min(jobs, len(runs)), 1)
 
-	st, q, err := openSelection(ctx, o, &cfg)
+	st, q, bars, err := loadSelection(ctx, o, &cfg, jobs, func(infos []data.SeriesInfo, q data.Query) int64 {
+		return sweep.Kept(len(runs), estimateDays(infos, q))
+	})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	infos, err := st.Series(ctx)
-	if err != nil {
-		return fmt.Errorf("list store %s: %w", o.store, err)
-	}
-	estimate := estimateBars(infos, q)
-	if err := checkMemory(estimate, jobs, sweep.Kept(len(runs), estimateDays(infos, q))); err != nil {
-		return err
-	}
-	bars, err := loadBars(ctx, st, q, estimate)
-	if err != nil {
-		return err
-	}
 	ropts := reports.Options{RiskFree: o.riskFree, Version: cli.Version(), RunDate: now}
 	// The benchmark runs once; it gives every run the alpha and beta a single run reports.
 	bq, hasBench, err := benchmarkQuery(o, q)

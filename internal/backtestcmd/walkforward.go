@@ -95,24 +95,12 @@ func runWalkForward(ctx context.Context, o options, f *sweepFlags, stdout, stder
 		return planError(suggest(err, o.strategy))
 	}
 	jobs = max(min(jobs, len(plan.Runs)), 1)
-	st, q, err := openSelection(ctx, o, &cfg)
+	// Each window keeps only its combinations' figures, not their daily returns.
+	st, q, bars, err := loadSelection(ctx, o, &cfg, jobs, func([]data.SeriesInfo, data.Query) int64 { return 0 })
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	infos, err := st.Series(ctx)
-	if err != nil {
-		return fmt.Errorf("list store %s: %w", o.store, err)
-	}
-	estimate := estimateBars(infos, q)
-	// Each window keeps only its combinations' figures, not their daily returns.
-	if err := checkMemory(estimate, jobs, 0); err != nil {
-		return err
-	}
-	bars, err := loadBars(ctx, st, q, estimate)
-	if err != nil {
-		return err
-	}
 	dates, starts := sweep.Days(bars)
 	wins := spec.Windows(len(dates))
 	if len(wins) == 0 {
