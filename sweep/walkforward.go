@@ -83,15 +83,15 @@ func (w WalkSpec) Windows(days int) []Window {
 // Days splits bars in time order into trading days: the New York dates that hold bars, and
 // where each begins in bars (starts has one more entry, len(bars)).
 func Days(bars []data.Bar) (dates []time.Time, starts []int) {
-	last := time.Time{}
+	var start, end time.Time
 	for i := range bars {
-		t := bars[i].Time.In(calendar.NewYork)
-		d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, calendar.NewYork)
-		if !d.Equal(last) {
-			dates = append(dates, d)
-			starts = append(starts, i)
-			last = d
+		// A day's span is looked up only when a bar leaves the current one.
+		if t := bars[i].Time; !t.Before(start) && t.Before(end) {
+			continue
 		}
+		start, end = calendar.DaySpan(bars[i].Time)
+		dates = append(dates, start)
+		starts = append(starts, i)
 	}
 	return dates, append(starts, len(bars))
 }
