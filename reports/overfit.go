@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/bits"
 
-	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -53,10 +52,20 @@ func deflatedSharpe(sr, v float64, trials int, skew, kurt float64, t int) (dsr, 
 // deviation (N − 1): the sweep's Sharpe ratio divided by √A. NaN for fewer than 2 returns or a
 // flat series.
 func dailySharpe(rets []float64, rfd float64) float64 {
-	if len(rets) < 2 {
+	n := len(rets)
+	if n < 2 {
 		return math.NaN()
 	}
-	mean, sd := stat.MeanStdDev(rets, nil)
+	var mean float64
+	for _, r := range rets {
+		mean += r
+	}
+	mean /= float64(n)
+	var ss float64
+	for _, r := range rets {
+		ss += (r - mean) * (r - mean)
+	}
+	sd := math.Sqrt(ss / float64(n-1))
 	if sd == 0 || math.IsNaN(sd) {
 		return math.NaN()
 	}
