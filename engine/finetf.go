@@ -32,16 +32,13 @@ func RunIntrabar(ctx context.Context, cfg Config, fine data.BarIterator, fineTF 
 		return nil, err
 	}
 	agg.keep = true
-	cfg, err = normalize(cfg)
+	ff := &fineFeed{src: fine, agg: agg, step: int64(fineTF.Duration()), prevT: math.MinInt64, walked: math.MinInt64,
+		filter: cfg.Hours == RegularHours}
+	r, err := newRunner(ctx, cfg, ff, s, rec)
 	if err != nil {
 		return nil, err
 	}
-	ff := &fineFeed{src: fine, agg: agg, step: int64(fineTF.Duration()), prevT: math.MinInt64, walked: math.MinInt64,
-		filter: cfg.Hours == RegularHours}
-	r := runner{ctx: ctx, bars: ff, strat: s, env: newEnv(cfg), fine: ff}
-	if rec != nil {
-		r.env.record(rec)
-	}
+	r.fine = ff
 	res, err := r.run()
 	if res != nil {
 		res.Skipped += ff.skipped

@@ -38,15 +38,25 @@ func runWith(ctx context.Context, cfg Config, bars data.BarIterator, s Strategy,
 	if bars == nil {
 		return nil, errors.New("engine: nil bar iterator")
 	}
+	r, err := newRunner(ctx, cfg, bars, s, rec)
+	if err != nil {
+		return nil, err
+	}
+	return r.run()
+}
+
+// newRunner is the setup the run entry points share: cfg normalized, a fresh Env, and the
+// records handed to rec when it is not nil.
+func newRunner(ctx context.Context, cfg Config, bars data.BarIterator, s Strategy, rec Recorder) (*runner, error) {
 	cfg, err := normalize(cfg)
 	if err != nil {
 		return nil, err
 	}
-	r := runner{ctx: ctx, bars: bars, strat: s, env: newEnv(cfg)}
+	r := &runner{ctx: ctx, bars: bars, strat: s, env: newEnv(cfg)}
 	if rec != nil {
 		r.env.record(rec)
 	}
-	return r.run()
+	return r, nil
 }
 
 // A Replay is one strategy's run within RunEach: its configuration, strategy and optional
@@ -81,13 +91,9 @@ func RunEach(ctx context.Context, bars data.BarIterator, replays []*Replay) erro
 		if p.Strategy == nil {
 			return fmt.Errorf("engine: replay %d: nil strategy", i)
 		}
-		cfg, err := normalize(p.Config)
+		r, err := newRunner(ctx, p.Config, bars, p.Strategy, p.Recorder)
 		if err != nil {
 			return fmt.Errorf("engine: replay %d: %w", i, err)
-		}
-		r := &runner{ctx: ctx, bars: bars, strat: p.Strategy, env: newEnv(cfg)}
-		if p.Recorder != nil {
-			r.env.record(p.Recorder)
 		}
 		if len(p.Symbols) > 0 {
 			r.only = make(map[string]bool, len(p.Symbols))
