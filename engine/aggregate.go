@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
-	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
 // An Aggregator builds coarser bars from a finer stream, aligned to the New York session as
@@ -53,20 +52,23 @@ func (a *Aggregator) Timeframe() data.Timeframe { return a.tf }
 // days without one) are left out, as they are out of Alpaca's daily open and close. A crypto
 // pair's daily bar is its whole New York date.
 func (a *Aggregator) period(bt time.Time, t int64, crypto bool) (start, end int64, ok bool) {
-	lo, hi := calendar.DaySpan(bt)
+	c := &a.sess
+	if t < c.lo || t >= c.hi {
+		c.load(bt) // the New York date's span and session, once a day rather than every bar
+	}
 	if a.tf.Unit == data.Day {
 		if crypto {
-			return lo.UnixNano(), hi.UnixNano(), true
+			return c.lo, c.hi, true
 		}
-		if !a.sess.in(bt, t) {
+		if t < c.open || t >= c.close {
 			return 0, 0, false
 		}
-		return lo.UnixNano(), a.sess.close, true
+		return c.lo, c.close, true
 	}
 	step := int64(a.tf.Duration())
-	off := t - lo.UnixNano() // since midnight New York; DST days are 23 or 25 hours long
-	start = lo.UnixNano() + off/step*step
-	end = min(start+step, hi.UnixNano())
+	off := t - c.lo // since midnight New York; DST days are 23 or 25 hours long
+	start = c.lo + off/step*step
+	end = min(start+step, c.hi)
 	return start, end, true
 }
 
