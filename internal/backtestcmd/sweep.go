@@ -185,6 +185,30 @@ func loadBars(ctx context.Context, st data.Store, q data.Query, estimate int64) 
 	return bars, nil
 }
 
+// checkRank refuses a --rank that names no statistic, suggesting the nearest that does.
+func (f *sweepFlags) checkRank() error {
+	if err := reports.CheckRank(f.rank); err != nil {
+		return cli.Usage(fmt.Errorf("--rank: %w%s", err, cli.DidYouMean(f.rank, reports.RankKeys())))
+	}
+	return nil
+}
+
+// parallelJobs checks --min-trades and --jobs, which a sweep and a walk-forward share, and
+// returns how many runs --jobs asks to run at once (0: one a core).
+func (f *sweepFlags) parallelJobs() (int, error) {
+	if f.minTrades < 0 {
+		return 0, cli.Usagef("--min-trades %d: want 0 or more", f.minTrades)
+	}
+	jobs := f.jobs
+	if jobs < 0 || jobs > 1024 {
+		return 0, cli.Usagef("--jobs %d: want 1 to 1024, or 0 for every core", f.jobs)
+	}
+	if jobs == 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	return jobs, nil
+}
+
 // loadSelection opens the store and the selection, refuses one whose bars and jobs parallel
 // runs (each keeping kept(infos, q) daily returns) would not fit in memory, and loads its bars.
 // The caller closes the store it returns.
@@ -252,21 +276,15 @@ func runSweep(ctx context.Context, o options, f *sweepFlags, stdout, stderr io.W
 	if err := o.research.check(true); err != nil {
 		return err
 	}
-	if err := reports.CheckRank(f.rank); err != nil {
-		return cli.Usage(fmt.Errorf("--rank: %w%s", err, cli.DidYouMean(f.rank, reports.RankKeys())))
+	if err := f.checkRank(); err != nil {
+		return err
 	}
 	if f.top < 1 {
 		return cli.Usagef("--top %d: want at least 1", f.top)
 	}
-	if f.minTrades < 0 {
-		return cli.Usagef("--min-trades %d: want 0 or more", f.minTrades)
-	}
-	jobs := f.jobs
-	if jobs < 0 || jobs > 1024 {
-		return cli.Usagef("--jobs %d: want 1 to 1024, or 0 for every core", f.jobs)
-	}
-	if jobs == 0 {
-		jobs = runtime.GOMAXPROCS(0)
+	jobs, err := f.parallelJobs()
+	if err != nil {
+		return err
 	}
 	if len(f.grid) == 0 {
 		return cli.Usagef("--rank, --top, --jobs and --min-trades need at least one --grid")

@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"time"
 
@@ -74,18 +73,12 @@ func runWalkForward(ctx context.Context, o options, f *sweepFlags, stdout, stder
 	if err := o.research.check(true); err != nil {
 		return err
 	}
-	if err := reports.CheckRank(f.rank); err != nil {
-		return cli.Usage(fmt.Errorf("--rank: %w%s", err, cli.DidYouMean(f.rank, reports.RankKeys())))
+	if err := f.checkRank(); err != nil {
+		return err
 	}
-	if f.minTrades < 0 {
-		return cli.Usagef("--min-trades %d: want 0 or more", f.minTrades)
-	}
-	jobs := f.jobs
-	if jobs < 0 || jobs > 1024 {
-		return cli.Usagef("--jobs %d: want 1 to 1024, or 0 for every core", f.jobs)
-	}
-	if jobs == 0 {
-		jobs = runtime.GOMAXPROCS(0)
+	jobs, err := f.parallelJobs()
+	if err != nil {
+		return err
 	}
 	if len(f.grid) == 0 {
 		return cli.Usagef("--walk-forward chooses among the combinations of a --grid: give at least one")
