@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -220,20 +219,5 @@ func (s *Store) hasSeries(sr data.Series) (bool, error) {
 	if _, err := os.Stat(s.coverageFile(sr)); err == nil {
 		return true, nil
 	}
-	dir := s.feedDir(sr.Timeframe, sr.Symbol, sr.Feed)
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	for _, e := range entries {
-		if _, ok := parseYear(e.Name()); ok && e.IsDir() {
-			if _, err := os.Stat(filepath.Join(dir, e.Name(), string(sr.Adjustment)+parquetSuffix)); err == nil {
-				return true, nil
-			}
-		}
-	}
-	return false, nil
+	return s.hasPartitions(sr)
 }
