@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"gonum.org/v1/gonum/stat"
@@ -93,7 +94,11 @@ func (s Sweep) Summary() SweepSummary {
 	default:
 		b := &s.Rows[sum.BestRow]
 		d := &sum.DSR
-		d.Sharpe = dailySharpe(b.Returns, s.RiskFreeDaily)
+		// The best's Sharpe ratio was worked out with the trials' (NaN when it is not one).
+		d.Sharpe = math.NaN()
+		if k := slices.Index(trials, sum.BestRow); k >= 0 {
+			d.Sharpe = srs[k]
+		}
 		d.Skew, d.Kurtosis, d.Returns = b.Stats.Skew, b.Stats.ExcessKurtosis+3, len(b.Returns)
 		v := d.Variance
 		if sum.Trials < 2 {
