@@ -63,7 +63,7 @@ func writeSweepPage(w io.Writer, s Sweep, sum SweepSummary) error {
 	rm, _ := metricOf(s.Rank)
 	d := sweepHTML{
 		Title:        "Parameter sweep: " + orDefault(s.Run.Strategy, "strategy"),
-		RunDate:      "—",
+		RunDate:      pageRunDate(s.Run.RunDate),
 		Range:        fmtRangeIn(s.Run.Start, s.Run.End, dailyTimeframe(s.Run.Timeframe)),
 		Cash:         formatMoney(s.Run.Cash),
 		Run:          s.Run,
@@ -84,9 +84,6 @@ func writeSweepPage(w io.Writer, s Sweep, sum SweepSummary) error {
 	}
 	if len(s.Run.Symbols) > 0 {
 		d.Title += " on " + joinCapped(s.Run.Symbols, 5)
-	}
-	if !s.Run.RunDate.IsZero() {
-		d.RunDate = s.Run.RunDate.Format("2006-01-02 15:04 MST")
 	}
 	if s.Elapsed > 0 {
 		d.Elapsed = s.Elapsed.Round(time.Millisecond).String()
@@ -135,4 +132,13 @@ func writeSweepPage(w io.Writer, s Sweep, sum SweepSummary) error {
 		return fmt.Errorf("render sweep html: %w", err)
 	}
 	return nil
+}
+
+// pageRunDate is when a sweep or walk-forward ran, as its page's header shows it: to the
+// minute, a dash when not recorded.
+func pageRunDate(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Format("2006-01-02 15:04 MST")
 }

@@ -120,10 +120,7 @@ func writeWalkForwardPage(w io.Writer, wf WalkForward, s Summary) error {
 		WFE     float64
 		RunDate string
 		Stats   []wfStat
-	}{W: wf, S: s, WFE: wf.Efficiency(), RunDate: "—"}
-	if !s.Run.RunDate.IsZero() {
-		d.RunDate = s.Run.RunDate.Format("2006-01-02 15:04 MST")
-	}
+	}{W: wf, S: s, WFE: wf.Efficiency(), RunDate: pageRunDate(s.Run.RunDate)}
 	for _, k := range []string{"total_return", "cagr", "sharpe", "sortino", "max_drawdown", "trades", "win_rate", "exposure"} {
 		m, ok := metricOf(k)
 		if !ok {
