@@ -118,7 +118,13 @@ func parseFeedDir(name string) (string, bool) {
 
 // listFeeds returns the feeds that have a directory under a symbol's.
 func (s *Store) listFeeds(tf data.Timeframe, sym string) ([]string, error) {
-	entries, err := os.ReadDir(s.symDir(tf, sym))
+	return listDirs(s.symDir(tf, sym), parseFeedDir)
+}
+
+// listDirs returns the names parse accepts among dir's subdirectories, decoded; a missing dir
+// has none.
+func listDirs(dir string, parse func(string) (string, bool)) ([]string, error) {
+	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
@@ -127,8 +133,8 @@ func (s *Store) listFeeds(tf data.Timeframe, sym string) ([]string, error) {
 	}
 	var out []string
 	for _, e := range entries {
-		if feed, ok := parseFeedDir(e.Name()); ok && e.IsDir() {
-			out = append(out, feed)
+		if v, ok := parse(e.Name()); ok && e.IsDir() {
+			out = append(out, v)
 		}
 	}
 	return out, nil

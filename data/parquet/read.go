@@ -115,20 +115,7 @@ func (s *Store) snapshot(ctx context.Context, q data.Query, adj data.Adjustment,
 
 // listSymbols returns the symbols that have a directory under tf.
 func (s *Store) listSymbols(tf data.Timeframe) ([]string, error) {
-	entries, err := os.ReadDir(s.tfDir(tf))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range entries {
-		if sym, ok := parseSymbolDir(e.Name()); ok && e.IsDir() {
-			out = append(out, sym)
-		}
-	}
-	return out, nil
+	return listDirs(s.tfDir(tf), parseSymbolDir)
 }
 
 // seriesFiles returns the partition files of a series, oldest year first, pruned to the years
