@@ -40,14 +40,12 @@ func New(cfg Config) (*Source, error) {
 		return nil, fmt.Errorf("alpaca: %w", err)
 	}
 	tr := &transport{base: cfg.Transport, log: cfg.Logger, stats: &counters{}}
-	if cfg.RPM >= 0 {
-		tr.limiter = newBucket(float64(freePlanRPM) * rateShare)
-		if cfg.RPM > 0 && float64(cfg.RPM) < freePlanRPM*rateShare {
-			tr.limiter = newBucket(float64(cfg.RPM))
-		}
-	}
 	s := &Source{cfg: cfg, tr: tr, requested: map[string]bool{}, seen: map[string]bool{}}
 	tr.cfg = &s.cfg
+	if cfg.RPM >= 0 {
+		// Until the server's X-RateLimit-Limit is seen, pace as for the free plan.
+		tr.limiter = newBucket(tr.paceFor(freePlanRPM))
+	}
 	return s, nil
 }
 
