@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +20,9 @@ type Aggregator struct {
 	syms []*aggSym
 	idx  map[string]int
 	sess sessionCache
+	// spare holds fine-bar slices handed back by the caller of Due (Recycle), reused for the
+	// next coarse bars so that keeping fine bars does not allocate once the run is under way.
+	spare [][]data.Bar
 }
 
 type aggSym struct {
@@ -126,7 +128,11 @@ func (a *Aggregator) Due(t int64, out []data.Bar, fine [][]data.Bar) ([]data.Bar
 		if s.on && s.end <= t {
 			out = append(out, s.bar)
 			if a.keep {
-				fine = append(fine, slices.Clone(s.fine))
+				fine = append(fine, s.fine)
+				s.fine = nil
+				if n := len(a.spare); n > 0 {
+					s.fine, a.spare = a.spare[n-1], a.spare[:n-1]
+				}
 			}
 			s.on = false
 		}
@@ -135,6 +141,13 @@ func (a *Aggregator) Due(t int64, out []data.Bar, fine [][]data.Bar) ([]data.Bar
 		sortBars(out[n:], fine, n)
 	}
 	return out, fine
+}
+
+// recycle takes back fine-bar slices that Due handed over and that are no longer read.
+func (a *Aggregator) recycle(fine [][]data.Bar) {
+	for _, f := range fine {
+		a.spare = append(a.spare, f[:0])
+	}
 }
 
 // building is the earliest start (Unix ns) of the coarse bars being built, MaxInt64 if none.

@@ -97,6 +97,7 @@ func (f *fineFeed) Next() bool {
 		if f.done || f.err != nil {
 			return false
 		}
+		f.agg.recycle(f.fine) // walked: the runner reads only the current bar's
 		f.out, f.fine, f.pos = f.out[:0], f.fine[:0], 0
 		f.pull()
 	}
