@@ -2,7 +2,6 @@ package parquet
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -62,11 +61,7 @@ func (s *Store) migrate1(ctx context.Context) error {
 			}
 		}
 	}
-	buf, _ := json.Marshal(marker{Format: markerFormat, Version: formatVersion})
-	return atomicfile.WriteFile(filepath.Join(s.dir, markerName), func(w io.Writer) error {
-		_, err := w.Write(append(buf, '\n'))
-		return err
-	})
+	return writeMarker(s.dir)
 }
 
 // legacySeries is what version 1 kept of one adjustment of a symbol.

@@ -82,11 +82,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 					dir, markerName, e.Name(), data.ErrNotStore)
 			}
 		}
-		buf, _ := json.Marshal(marker{Format: markerFormat, Version: formatVersion})
-		if err := atomicfile.WriteFile(filepath.Join(dir, markerName), func(w io.Writer) error {
-			_, err := w.Write(append(buf, '\n'))
-			return err
-		}); err != nil {
+		if err := writeMarker(dir); err != nil {
 			return nil, fmt.Errorf("create parquet lake %s: %w", dir, err)
 		}
 		return s, nil
@@ -101,6 +97,15 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("open parquet lake %s: %q does not belong to a barkeep lake: %w", dir, bad, data.ErrNotStore)
 	}
 	return s, nil
+}
+
+// writeMarker writes dir's marker for the current format version, atomically.
+func writeMarker(dir string) error {
+	buf, _ := json.Marshal(marker{Format: markerFormat, Version: formatVersion})
+	return atomicfile.WriteFile(filepath.Join(dir, markerName), func(w io.Writer) error {
+		_, err := w.Write(append(buf, '\n'))
+		return err
+	})
 }
 
 // Dir returns the lake's root directory.
