@@ -217,7 +217,15 @@ func rowAt(cols *[files.NumColumns]*userColumn, i int, pos files.Pos) (files.Row
 			return bad("timestamp column is %s", u.col.PhysicalType())
 		}
 		v := u.ints[k]
-		unit := map[schema.TimeUnitType]int64{schema.TimeUnitMillis: 1e6, schema.TimeUnitMicros: 1e3, schema.TimeUnitNanos: 1}[lt.TimeUnit()]
+		var unit int64 // nanoseconds
+		switch lt.TimeUnit() {
+		case schema.TimeUnitMillis:
+			unit = 1e6
+		case schema.TimeUnitMicros:
+			unit = 1e3
+		case schema.TimeUnitNanos:
+			unit = 1
+		}
 		if unit == 0 || v > math.MaxInt64/unit || v < math.MinInt64/unit {
 			return bad("timestamp %d is out of range", v)
 		}
