@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/barkeep-trading/barkeep/data"
-	"github.com/barkeep-trading/barkeep/data/calendar"
 	"github.com/barkeep-trading/barkeep/data/fetch"
 	"github.com/barkeep-trading/barkeep/data/files"
 	"github.com/barkeep-trading/barkeep/data/parquet"
@@ -115,18 +114,7 @@ func importFiles(ctx context.Context, o options, stdout, stderr io.Writer, logge
 		return err
 	}
 	defer st.Close()
-	var bar *cli.Bar
-	if f, ok := stderr.(*os.File); ok && cli.IsTerminal(f) && !o.quiet && !o.json {
-		bar = cli.NewBar(stderr, "import")
-	}
-	progress := func(p fetch.Progress) {
-		if bar != nil {
-			bar.Update(p.ChunksDone, p.ChunksTotal, p.BarsDone, "bars", p.Chunk.Symbol+" "+p.Chunk.Start.In(calendar.NewYork).Format("2006-01"))
-			return
-		}
-		logger.Info("chunk stored", "series", p.Chunk.Series.String(), "range", p.Chunk.Range.String(),
-			"bars", p.Bars, "chunk", fmt.Sprintf("%d/%d", p.ChunksDone, p.ChunksTotal))
-	}
+	bar, progress := newProgress(o, stderr, logger, "import", func() string { return "" })
 	started := time.Now()
 	rep, err := set.Import(ctx, st, progress)
 	if bar != nil {

@@ -160,10 +160,6 @@ func fetchBars(ctx context.Context, o options, stdout, stderr io.Writer, getenv 
 	}
 	defer st.Close()
 
-	var bar *cli.Bar
-	if f, ok := stderr.(*os.File); ok && cli.IsTerminal(f) && !o.quiet && !o.json {
-		bar = cli.NewBar(stderr, "fetch")
-	}
 	// Requests and retries come from the Alpaca source; the synthetic one makes none.
 	requests := func() string { return "" }
 	if a, ok := src.(*alpaca.Source); ok {
@@ -172,14 +168,7 @@ func fetchBars(ctx context.Context, o options, stdout, stderr io.Writer, getenv 
 			return fmt.Sprintf(" %d requests, %d retried%s", st.Requests, st.Retries, retryNote(st))
 		}
 	}
-	progress := func(p fetch.Progress) {
-		if bar != nil {
-			bar.Update(p.ChunksDone, p.ChunksTotal, p.BarsDone, "bars", p.Chunk.Symbol+" "+p.Chunk.Start.In(calendar.NewYork).Format("2006-01")+requests())
-			return
-		}
-		logger.Info("chunk stored", "series", p.Chunk.Series.String(), "range", p.Chunk.Range.String(),
-			"bars", p.Bars, "chunk", fmt.Sprintf("%d/%d", p.ChunksDone, p.ChunksTotal))
-	}
+	bar, progress := newProgress(o, stderr, logger, "fetch", requests)
 	if err := horizon(ctx, src, &plan, logger); err != nil {
 		return err
 	}
@@ -204,6 +193,24 @@ func fetchBars(ctx context.Context, o options, stdout, stderr io.Writer, getenv 
 		logger.Warn("no bars at all for some symbols: unknown to the source, or not trading in the range", "symbols", strings.Join(missing, ","))
 	}
 	return st.Close()
+}
+
+// newProgress reports each stored chunk of a fetch or an import: on a progress bar, labelled
+// label and ending with note(), when stderr is a terminal and neither --quiet nor --json is
+// given, and otherwise as a log line. The caller ends the bar, when not nil, with Done.
+func newProgress(o options, stderr io.Writer, logger *slog.Logger, label string, note func() string) (*cli.Bar, func(fetch.Progress)) {
+	var bar *cli.Bar
+	if f, ok := stderr.(*os.File); ok && cli.IsTerminal(f) && !o.quiet && !o.json {
+		bar = cli.NewBar(stderr, label)
+	}
+	return bar, func(p fetch.Progress) {
+		if bar != nil {
+			bar.Update(p.ChunksDone, p.ChunksTotal, p.BarsDone, "bars", p.Chunk.Symbol+" "+p.Chunk.Start.In(calendar.NewYork).Format("2006-01")+note())
+			return
+		}
+		logger.Info("chunk stored", "series", p.Chunk.Series.String(), "range", p.Chunk.Range.String(),
+			"bars", p.Bars, "chunk", fmt.Sprintf("%d/%d", p.ChunksDone, p.ChunksTotal))
+	}
 }
 
 func newLogger(stderr io.Writer, quiet bool) *slog.Logger {
