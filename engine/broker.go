@@ -136,8 +136,11 @@ func (e *Env) matchAuction(i int, b *data.Bar, t int64) {
 	}
 	switch {
 	case t >= os.sessClose:
-		e.close(i, Expired, b.Time, fmt.Sprintf("%s order expired: no bar at its session's %s", o.TIF,
-			map[TIF]string{OPG: "open", CLS: "close"}[o.TIF]))
+		what := "open"
+		if o.TIF == CLS {
+			what = "close"
+		}
+		e.close(i, Expired, b.Time, fmt.Sprintf("%s order expired: no bar at its session's %s", o.TIF, what))
 	case o.TIF == OPG && t >= os.sessOpen, o.TIF == CLS && t+e.step >= os.sessClose:
 		e.auctionFill(i, o, b, t)
 	}
