@@ -76,6 +76,11 @@ type Config struct {
 	MaxRetries int
 	// MaxRetryWait bounds the backoff slept for one page across its retries; 2m when zero.
 	MaxRetryWait time.Duration
+	// RetryBackoff is the ceiling of the first retry's backoff; each further retry doubles it,
+	// up to 60 times RetryBackoff, and the wait is a uniform draw below the ceiling ("full
+	// jitter"). 500ms when zero, so the ceilings run 0.5, 1, 2 … 30 s. Tests that inject
+	// dozens of faults shorten it; a user has little reason to.
+	RetryBackoff time.Duration
 	// MaxResetWait bounds one wait for X-RateLimit-Reset; 2m when zero. Alpaca's window is a
 	// minute, so a longer wait means the clocks disagree.
 	MaxResetWait time.Duration
@@ -195,6 +200,9 @@ func (c *Config) normalize() error {
 	}
 	if c.MaxRetryWait <= 0 {
 		c.MaxRetryWait = 2 * time.Minute
+	}
+	if c.RetryBackoff <= 0 {
+		c.RetryBackoff = backoffBase
 	}
 	if c.MaxResetWait <= 0 {
 		c.MaxResetWait = 2 * time.Minute

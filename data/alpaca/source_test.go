@@ -217,6 +217,30 @@ func TestRetriesExhausted(t *testing.T) {
 	}
 }
 
+// TestRetryBackoffScales: Config.RetryBackoff replaces the first ceiling of 500ms and scales
+// the 30 s cap with it (60 times the base), so 10ms gives ceilings 10, 20, 40 … 600ms.
+func TestRetryBackoffScales(t *testing.T) {
+	srv := alpacatest.NewServer(t, alpacatest.Options{Bars: map[string][]data.Bar{"AAPL": genBars("AAPL", t0, time.Minute, 10, false)},
+		FaultRate: 1, FaultKinds: []alpacatest.Fault{alpacatest.Unavailable}})
+	clk := newFakeClock()
+	const base = 10 * time.Millisecond
+	src, _ := newTestSource(t, srv, clk, func(c *Config) { c.MaxRetries, c.RetryBackoff = 10, base })
+	_, _, err := collect(context.Background(), src, data.Request{Symbols: []string{"AAPL"}, Timeframe: data.OneMin, Start: t0, End: t0.Add(time.Hour)})
+	if !errors.Is(err, ErrRetriesExhausted) {
+		t.Fatalf("err = %v, want ErrRetriesExhausted", err)
+	}
+	sleeps := clk.Sleeps()
+	if len(sleeps) != 10 {
+		t.Fatalf("%d backoffs, want 10", len(sleeps))
+	}
+	for i, d := range sleeps {
+		ceil := min(base<<i, 60*base)
+		if d < 0 || d >= ceil {
+			t.Errorf("backoff %d = %v, want in [0, %v)", i, d, ceil)
+		}
+	}
+}
+
 // TestRateLimitReset shares one fake clock between client and server: the server allows two
 // requests a minute, so the client must wait for X-RateLimit-Reset instead of being refused.
 func TestRateLimitReset(t *testing.T) {

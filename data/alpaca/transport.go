@@ -22,7 +22,8 @@ import (
 const maxBody = 64 << 20
 
 // Backoff of the n-th retry: a uniform draw in [0, min(backoffCap, backoffBase<<n)) ("full
-// jitter"), so many clients that failed together do not retry together.
+// jitter"), so many clients that failed together do not retry together. Config.RetryBackoff
+// replaces backoffBase, and the cap scales with it.
 const (
 	backoffBase = 500 * time.Millisecond
 	backoffCap  = 30 * time.Second
@@ -187,9 +188,10 @@ func isUnreachable(err error) bool {
 }
 
 func (t *transport) backoff(attempt int) time.Duration {
-	ceil := backoffCap
-	if attempt < 16 && backoffBase<<attempt < backoffCap {
-		ceil = backoffBase << attempt
+	base := t.cfg.RetryBackoff
+	ceil := base * (backoffCap / backoffBase)
+	if attempt < 16 && base<<attempt < ceil {
+		ceil = base << attempt
 	}
 	return rand.N(ceil)
 }

@@ -107,12 +107,20 @@ func runFetch(t testing.TB, getenv func(string) string, args ...string) result {
 	return result{code, stdout.String(), stderr.String()}
 }
 
-// withRetryBudget shrinks the Alpaca retry budget for the rest of the test.
+// testBackoff is the first retry's backoff ceiling in the tests that inject faults. The
+// client's 500ms, doubling to 30s, suits Alpaca, but a test's scripted run of seven faults on
+// one page would sleep half a minute for it, at random. data/alpaca's TestRetriesExhausted
+// checks the default ceilings and TestRetryBackoffScales this setting.
+const testBackoff = 20 * time.Millisecond
+
+// withRetryBudget sets the Alpaca retry budget for the rest of the test (zero: the client's
+// default) and shortens the backoff to testBackoff.
 func withRetryBudget(t *testing.T, retries int, wait time.Duration) {
 	t.Helper()
 	tuneAlpaca = func(c *alpaca.Config) {
 		c.MaxRetries = retries
 		c.MaxRetryWait = wait
+		c.RetryBackoff = testBackoff
 	}
 	t.Cleanup(func() { tuneAlpaca = nil })
 }

@@ -57,6 +57,66 @@ func procEnv(t *testing.T, srv *alpacatest.Server) []string {
 	}
 }
 
+// watched is a started command whose stderr is read line by line.
+type watched struct {
+	cmd     *exec.Cmd
+	pw      *io.PipeWriter
+	seen    chan struct{} // closed at the first line containing the marker
+	scanned chan struct{} // closed when stderr is read to its end
+	stderr  bytes.Buffer
+}
+
+// startWatched starts cmd, watching its stderr for a line containing marker. Wait for the
+// command with w.wait, never cmd.Wait.
+func startWatched(t *testing.T, cmd *exec.Cmd, marker string) *watched {
+	t.Helper()
+	pr, pw := io.Pipe()
+	w := &watched{cmd: cmd, pw: pw, seen: make(chan struct{}), scanned: make(chan struct{})}
+	cmd.Stderr = pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(w.scanned)
+		sc := bufio.NewScanner(pr)
+		once := sync.Once{}
+		for sc.Scan() {
+			w.stderr.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), marker) {
+				once.Do(func() { close(w.seen) })
+			}
+		}
+		io.Copy(io.Discard, pr) // a line too long for the scanner must not block the child
+	}()
+	return w
+}
+
+// await waits up to a minute for the marker; it kills the command and fails the test if the
+// marker never comes.
+func (w *watched) await(t *testing.T, what string) {
+	t.Helper()
+	select {
+	case <-w.seen:
+	case <-time.After(time.Minute):
+		w.cmd.Process.Kill()
+		w.wait()
+		t.Fatalf("no %s within a minute\n%s", what, w.stderr.String())
+	}
+}
+
+// wait waits for the command and returns its error and all it wrote to stderr.
+func (w *watched) wait() (error, string) {
+	err := w.cmd.Wait()
+	w.pw.Close()
+	<-w.scanned
+	return err, w.stderr.String()
+}
+
+// startedWork is the line the command logs once its store is open, right before its first
+// request for bars (horizon in alpaca.go): the kills of TestKillResume are timed from it,
+// since a binary built with -race takes anywhere from 0.2 to over a second to get there.
+const startedWork = "msg=alpaca "
+
 // slowServer answers every request after delay, so a run lasts long enough to be killed.
 func slowServer(t *testing.T, delay time.Duration) *alpacatest.Server {
 	return newServer(t, func(o *alpacatest.Options) {
@@ -122,15 +182,20 @@ func kills(t *testing.T) int {
 	return n
 }
 
-// TestKillResume kills the command with SIGKILL at random moments, reruns it each time, and
-// checks that the store is readable and clean after every kill and exact at the end.
+// TestKillResume kills the command with SIGKILL at moments spread over its work, reruns it
+// each time, and checks that the store is readable and clean after every kill, exact at the
+// end, and that some kills landed after bars were stored. The moments are timed from the
+// line the command logs as it starts fetching (startedWork) and spread over how long a whole
+// run took from there on this machine: kill i of n at a random moment of the i-th n-th of its
+// first 80 % (a run varies by a fifth).
 func TestKillResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills the binary")
 	}
 	target := kills(t)
-	// Enough months that the kills, each a fraction of a second apart, mostly land mid-run.
-	months := max(6, target)
+	// Three months of two symbols at 60ms a request: six chunks over a second or two of work,
+	// the first stored about halfway. More kills spread over the same run.
+	const months = 3
 	start := time.Date(2023, 1, 1, 0, 0, 0, 0, calendar.NewYork)
 	endDay := start.AddDate(0, months, -1).Format(time.DateOnly)
 	startDay := start.Format(time.DateOnly)
@@ -144,28 +209,43 @@ func TestKillResume(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(target), uint64(i)))
 			store := k.path(t.TempDir())
 			args := fetchArgs(store, syms, startDay, endDay, "--concurrency", "2")
-			landed, runs := 0, 0
+
+			// How long the work of a whole run takes, to spread the kills over it.
+			w := startWatched(t, fetchCommand(procEnv(t, srv), args...), startedWork)
+			w.await(t, "start of work")
+			began := time.Now()
+			if err, out := w.wait(); err != nil {
+				t.Fatalf("timing run: %v\n%s", err, out)
+			}
+			full := time.Since(began)
+			checkStore(t, store, syms, r)
+			if err := os.RemoveAll(store); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("a whole run works for %s after its start", full.Round(time.Millisecond))
+
+			landed, runs, withBars := 0, 0, 0
 			for landed < target {
 				runs++
 				if runs > 4*target {
 					t.Fatalf("only %d of %d kills landed in %d runs", landed, target, runs)
 				}
-				cmd := fetchCommand(procEnv(t, srv), args...)
-				var out bytes.Buffer
-				cmd.Stdout, cmd.Stderr = &out, &out
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				time.Sleep(time.Duration(20+rng.IntN(400)) * time.Millisecond)
-				_ = cmd.Process.Signal(syscall.SIGKILL)
-				err := cmd.Wait()
+				w := startWatched(t, fetchCommand(procEnv(t, srv), args...), startedWork)
+				w.await(t, "start of work")
+				began := time.Now()
+				at := time.Duration((float64(landed) + rng.Float64()) / float64(target) * 0.8 * float64(full))
+				time.Sleep(at)
+				_ = w.cmd.Process.Signal(syscall.SIGKILL)
+				err, out := w.wait()
 				var ee *exec.ExitError
 				switch {
 				case errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled():
 					landed++
 				case err == nil:
 					// Finished before the kill: start over with an empty store, so that the
-					// remaining kills still land on a run with work to do.
+					// remaining kills still land on a run with work to do, and spread them
+					// over this shorter run (the first run of a binary is often the slowest).
+					full = min(full, time.Since(began))
 					checkStore(t, store, syms, r)
 					t.Logf("run %d finished before its kill: exact; starting over", runs)
 					if err := os.RemoveAll(store); err != nil {
@@ -173,10 +253,18 @@ func TestKillResume(t *testing.T) {
 					}
 					continue
 				default:
-					t.Fatalf("run %d: %v\n%s", runs, err, out.String())
+					t.Fatalf("run %d: %v\n%s", runs, err, out)
 				}
 				bars, covered := checkPartial(t, store, syms, want)
-				t.Logf("kill %d: %d bars, %s covered", landed, bars, covered)
+				if covered > 0 {
+					withBars++
+				}
+				t.Logf("kill %d at %s: %d bars, %s covered", landed, at.Round(time.Millisecond), bars, covered)
+			}
+			// A kill after a chunk was stored is what this test is for: were every kill to
+			// land before the first, the store would only ever have been empty.
+			if withBars == 0 {
+				t.Fatalf("none of %d kills landed after a chunk was stored: the test proved little", landed)
 			}
 			// The last rerun finishes the job.
 			res := runFetch(t, keyEnv(srv), args...)
@@ -194,7 +282,7 @@ func TestInterrupt(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and signals the binary")
 	}
-	startDay, endDay := "2023-01-01", "2023-06-30"
+	startDay, endDay := "2023-01-01", "2023-03-31"
 	r := span(t, startDay, endDay)
 	want := wantBars(t, twoStocks, data.OneMin, r)
 	forEachStore(t, func(t *testing.T, store string) {
@@ -204,48 +292,21 @@ func TestInterrupt(t *testing.T) {
 			o.SlowDelay = 300 * time.Millisecond
 		})
 		args := fetchArgs(store, twoStocks, startDay, endDay, "--concurrency", "2")
-		cmd := fetchCommand(procEnv(t, srv), args...)
-		var stdout bytes.Buffer
-		cmd.Stdout = &stdout
-		pr, pw := io.Pipe()
-		cmd.Stderr = pw
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		var stderr bytes.Buffer
-		stored, scanned := make(chan struct{}), make(chan struct{})
-		go func() {
-			defer close(scanned)
-			sc := bufio.NewScanner(pr)
-			once := sync.Once{}
-			for sc.Scan() {
-				stderr.WriteString(sc.Text() + "\n")
-				if strings.Contains(sc.Text(), "chunk stored") {
-					once.Do(func() { close(stored) })
-				}
-			}
-		}()
-		select {
-		case <-stored:
-		case <-time.After(time.Minute):
-			cmd.Process.Kill()
-			t.Fatal("no chunk stored within a minute")
-		}
+		w := startWatched(t, fetchCommand(procEnv(t, srv), args...), "chunk stored")
+		w.await(t, "chunk stored")
 		sent := time.Now()
-		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		if err := w.cmd.Process.Signal(os.Interrupt); err != nil {
 			t.Fatal(err)
 		}
-		err := cmd.Wait()
+		err, stderr := w.wait()
 		took := time.Since(sent)
-		pw.Close()
-		<-scanned
-		code := cmd.ProcessState.ExitCode()
+		code := w.cmd.ProcessState.ExitCode()
 		if code != cli.ExitInterrupted {
-			t.Fatalf("exit %d (%v), want %d\n%s", code, err, cli.ExitInterrupted, stderr.String())
+			t.Fatalf("exit %d (%v), want %d\n%s", code, err, cli.ExitInterrupted, stderr)
 		}
 		t.Logf("stopped %s after SIGINT", took.Round(time.Millisecond))
-		if !strings.Contains(lastLine(stderr.String()), "interrupted") {
-			t.Errorf("last line %q does not say it was interrupted", lastLine(stderr.String()))
+		if !strings.Contains(lastLine(stderr), "interrupted") {
+			t.Errorf("last line %q does not say it was interrupted", lastLine(stderr))
 		}
 		bars, covered := checkPartial(t, store, twoStocks, want)
 		if bars == 0 || covered == 0 {
@@ -321,33 +382,40 @@ func TestUnwritableStoreAsOtherUser(t *testing.T) {
 	})
 }
 
-// TestKillDuringCreate kills the command within its first moments, while it may be creating
-// the store, and checks that the next run always completes: a store half made by a killed
-// run must not be refused ever after, nor leave litter. The kills sweep the first 120ms in 6ms
-// steps (20 runs per store, each a start, a kill and a whole rerun), which brackets the store's
-// creation (from about 10ms after the start on an idle machine).
+// TestKillDuringCreate kills the command while it creates the store and checks that the next
+// run always completes: a store half made by a killed run must not be refused ever after, nor
+// leave litter. The kills are timed from the moment the first file of the store appears in its
+// directory (a -race binary takes a varying fraction of a second to get there, so a fixed
+// offset from the start mostly killed it before it began) and sweep the next 64ms in 4ms
+// steps, 16 runs per store, each a start, a kill and a whole rerun.
 func TestKillDuringCreate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills the binary")
 	}
 	syms := []string{"AAPL"}
-	const startDay, endDay = "2024-01-02", "2024-01-31"
+	const startDay, endDay = "2024-01-02", "2024-01-12"
 	r := span(t, startDay, endDay)
 	for _, k := range storeKinds {
 		t.Run(k.name, func(t *testing.T) {
 			srv := newServer(t, nil)
-			const runs = 20
+			const runs = 16
 			found := 0
 			for run := 0; run < runs; run++ {
-				store := k.path(t.TempDir())
+				dir := t.TempDir()
+				store := k.path(dir)
 				args := fetchArgs(store, syms, startDay, endDay)
 				cmd := fetchCommand(procEnv(t, srv), args...)
 				if err := cmd.Start(); err != nil {
 					t.Fatal(err)
 				}
-				time.Sleep(time.Duration(6*run) * time.Millisecond)
+				exited := make(chan struct{})
+				go func() { _ = cmd.Wait(); close(exited) }()
+				if !awaitEntry(t, dir, exited) {
+					t.Fatalf("run %d: the command exited before creating anything in %s", run, dir)
+				}
+				time.Sleep(time.Duration(4*run) * time.Millisecond)
 				_ = cmd.Process.Signal(syscall.SIGKILL)
-				_ = cmd.Wait()
+				<-exited
 				if _, err := os.Stat(store); err == nil {
 					found++
 				}
@@ -361,7 +429,27 @@ func TestKillDuringCreate(t *testing.T) {
 					t.Fatalf("run %d: left behind %v (%v)", run, left, err)
 				}
 			}
-			t.Logf("a store existed after %d of %d early kills", found, runs)
+			t.Logf("a store existed after %d of %d kills during its creation", found, runs)
 		})
+	}
+}
+
+// awaitEntry polls dir every half millisecond until something appears in it (true) or the
+// command exits (false).
+func awaitEntry(t *testing.T, dir string, exited <-chan struct{}) bool {
+	t.Helper()
+	for {
+		ents, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ents) > 0 {
+			return true
+		}
+		select {
+		case <-exited:
+			return false
+		case <-time.After(500 * time.Microsecond):
+		}
 	}
 }

@@ -556,6 +556,8 @@ func TestKeysNeverLeak(t *testing.T) {
 		wantCode int
 		// shortRetries shrinks the retry budget, for a server that never recovers.
 		shortRetries bool
+		// quickRetries keeps the default budget with the tests' short backoff (testBackoff).
+		quickRetries bool
 	}{
 		{name: "key id without secret", wantCode: cli.ExitUsage,
 			env: func(srv *alpacatest.Server) map[string]string {
@@ -578,7 +580,7 @@ func TestKeysNeverLeak(t *testing.T) {
 			server: func(o *alpacatest.Options) {
 				o.FaultRate, o.FaultKinds = 1, []alpacatest.Fault{alpacatest.InternalError}
 			}},
-		{name: "faults then success", wantCode: cli.ExitOK,
+		{name: "faults then success", wantCode: cli.ExitOK, quickRetries: true,
 			server: func(o *alpacatest.Options) {
 				o.Script = []alpacatest.Fault{alpacatest.TooManyRequests, alpacatest.BadGateway, alpacatest.ConnReset,
 					alpacatest.Truncated, alpacatest.Malformed}
@@ -602,8 +604,11 @@ func TestKeysNeverLeak(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.shortRetries {
+			switch {
+			case tc.shortRetries:
 				withRetryBudget(t, 2, 500*time.Millisecond)
+			case tc.quickRetries:
+				withRetryBudget(t, 0, 0) // the default budget, the test's backoff
 			}
 			forEachStore(t, func(t *testing.T, store string) {
 				srv := newServer(t, tc.server)
