@@ -29,8 +29,11 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 build:
 	$(GO) build -ldflags "-X github.com/barkeep-trading/barkeep/internal/cli.version=$(VERSION)" -o $(BIN)/ ./cmd/fetch ./cmd/backtest
 
+# Vet with the tests' build flags (-race): go vet then compiles every package as go test -race
+# does, and the tests reuse it, so a cold build compiles everything once rather than twice
+# (a fresh clone built in 190 s rather than 350 s on two cores, 2026-12-06).
 vet:
-	$(GO) vet $(PKGS)
+	$(GO) vet -race $(PKGS)
 
 # data, its calendar and fetch loop, and the engine use the standard library only; with
 # strategies, sweeps, reports, file imports and the shared helpers they stay free of cgo, DuckDB,
@@ -52,6 +55,11 @@ depcheck:
 # BARKEEP_KILLS=N for more SIGKILLs.
 test: vet depcheck
 	$(GO) test -race -count=1 $(PKGS)
+
+# A -race binary sleeps a second before it exits (GORACE atexit_sleep_ms, default 1000) so
+# that late goroutines may still race; a finished test binary has none, and the process
+# tests start dozens of them. Races are reported as they happen either way.
+test race: export GORACE ?= atexit_sleep_ms=0
 
 # Each fuzz target fuzzed for FUZZTIME (3s), most of the time spent building them.
 fuzz-short:

@@ -21,7 +21,7 @@ func TestFetchDiskFull(t *testing.T) {
 			store := filepath.Join(dir, name)
 			syms := []string{"AAPL", "MSFT"}
 			args := []string{"--source", "synth", "--symbols", "AAPL,MSFT", "--tf", "1Min",
-				"--start", "2024-01-02", "--end", "2024-06-28", "--store", store, "--quiet"}
+				"--start", "2024-01-02", "--end", "2024-03-28", "--store", store, "--quiet"}
 			res := runFetch(t, envOf(nil), args...)
 			if res.code != cli.ExitFailure {
 				t.Fatalf("exit %d on a full disk, want 1; stderr:\n%s", res.code, res.stderr)
@@ -64,7 +64,7 @@ func TestFetchDiskFull(t *testing.T) {
 			if res := runFetch(t, envOf(nil), args...); res.code != cli.ExitOK {
 				t.Fatalf("rerun with room: exit %d\n%s", res.code, res.stderr)
 			}
-			checkStore(t, store, syms, span(t, "2024-01-02", "2024-06-28"))
+			checkStore(t, store, syms, span(t, "2024-01-02", "2024-03-28"))
 		})
 	}
 }
