@@ -82,11 +82,16 @@ func TestWalkForwardWritesResults(t *testing.T) {
 
 // No window's choice depends on a bar after its train span: changing every later bar leaves
 // it as it was, while changing a bar inside the span changes its in-sample figure.
+//
+// Over the fixture's first 31 sessions, windows of train=10,test=5 lay out as train=20,test=10
+// do over all 61 (TestWalkForwardWritesResults): five windows, the last testing one day, at
+// half the bars a window.
 func TestWalkForwardSeesNoFuture(t *testing.T) {
 	ctx := context.Background()
 	o := defaults()
 	o.store = filepath.Join(fixture(t), "bars.duckdb")
 	o.strategy = "sma"
+	o.end = "2024-02-14"
 	cfg, err := engineConfig(o)
 	if err != nil {
 		t.Fatal(err)
@@ -112,16 +117,19 @@ func TestWalkForwardSeesNoFuture(t *testing.T) {
 	}
 	sc, _ := reports.NewScorer(reports.Options{})
 	dates, starts := sweep.Days(bars)
-	spec := sweep.WalkSpec{Train: 20, Test: 10, Step: 10}
+	spec := sweep.WalkSpec{Train: 10, Test: 5, Step: 5}
 	wins := spec.Windows(len(dates))
-	choose := func(b []data.Bar) []walkChoice {
+	if len(dates) != 31 || len(wins) != 5 || wins[4].TestStart != 30 || wins[4].TestEnd != 30 {
+		t.Fatalf("%d sessions, %d windows (%v): want 31 and 5, the last testing one day", len(dates), len(wins), wins)
+	}
+	choose := func(b []data.Bar, wins []sweep.Window) []walkChoice {
 		c, err := walkChoices(ctx, plan, b, starts, wins, cfg, sc, "sharpe", 0, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
-	base := choose(bars)
+	base := choose(bars, wins)
 	perturb := func(from, to int) []data.Bar {
 		b := append([]data.Bar(nil), bars...)
 		rng := rand.New(rand.NewPCG(1, 2))
@@ -132,15 +140,17 @@ func TestWalkForwardSeesNoFuture(t *testing.T) {
 		return b
 	}
 	for _, w := range wins[:len(wins)-1] {
-		after := choose(perturb(starts[w.TrainEnd+1], len(bars)))
+		// Every window is chosen again, so that a window's choice cannot lean on a later one's.
+		after := choose(perturb(starts[w.TrainEnd+1], len(bars)), wins)
 		for k := 0; k <= w.Index; k++ {
 			if after[k].run.Index != base[k].run.Index || after[k].inSample != base[k].inSample {
 				t.Fatalf("bars after window %d's train span changed window %d: %v (%v) became %v (%v)",
 					w.Index, k, base[k].run.Params, base[k].inSample, after[k].run.Params, after[k].inSample)
 			}
 		}
-		inside := choose(perturb(starts[w.TrainStart], starts[w.TrainEnd+1]))
-		if inside[w.Index].inSample == base[w.Index].inSample {
+		// Only window w's figure is looked at here: it alone is chosen again.
+		inside := choose(perturb(starts[w.TrainStart], starts[w.TrainEnd+1]), wins[w.Index:w.Index+1])
+		if inside[0].inSample == base[w.Index].inSample {
 			t.Fatalf("window %d: changing its train span's bars left its figure %v: the test cannot see a leak", w.Index, base[w.Index].inSample)
 		}
 	}
