@@ -371,7 +371,18 @@ func TestCorruptFilesGiveErrors(t *testing.T) {
 
 func TestReadRespectsContext(t *testing.T) {
 	s, _ := newStore(t)
-	mustWrite(t, s, data.Batch{Timeframe: data.OneMin, Bars: storetest.Bars("AAPL", storetest.Day0, 300000, time.Minute)})
+	// A reader polls ctx when it opens a file and once every 64 chunks of readChunk rows. One
+	// file of 65 chunks puts a poll inside the file after the cancel at bar 10; with fewer rows
+	// the read would end cleanly and the test fail, not pass without checking. The bars share
+	// their prices, which the claim does not depend on: under -race, writing (compressing)
+	// the rows is most of this test's cost.
+	bars := make([]data.Bar, 65*readChunk)
+	one := storetest.Bars("AAPL", storetest.Day0, 1, time.Minute)[0]
+	for i := range bars {
+		bars[i] = one
+		bars[i].Time = one.Time.Add(time.Duration(i) * time.Minute)
+	}
+	mustWrite(t, s, data.Batch{Timeframe: data.OneMin, Bars: bars})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	it, err := s.Read(ctx, data.Query{Timeframe: data.OneMin})
@@ -385,7 +396,7 @@ func TestReadRespectsContext(t *testing.T) {
 		}
 	}
 	if !errors.Is(it.Err(), context.Canceled) {
-		t.Fatalf("after cancel: read %d bars, err %v", n, it.Err())
+		t.Fatalf("after cancel: read %d bars of %d, err %v", n, len(bars), it.Err())
 	}
 	it.Close()
 }
