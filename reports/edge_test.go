@@ -236,7 +236,7 @@ func TestBenchmarkNamedAndCosts(t *testing.T) {
 // On a 430-pixel phone every plot has a narrow drawing whose smallest text is at least 9 CSS
 // pixels, and every table scrolls inside its own box.
 func TestReadableOnPhone(t *testing.T) {
-	dir, _, _ := sampleReport(t, WriteOptions{})
+	dir, _, _ := sharedReport(t)
 	html := readFile(t, filepath.Join(dir, HTMLFile))
 	const content = 430 - 2*12 // the page's padding on a phone
 	narrow := regexp.MustCompile(`(?s)<div class="narrow"><svg width="[^"]*" height="[^"]*" viewBox="0 0 ([0-9.]+) [0-9.]+"(.*?)</svg>`)

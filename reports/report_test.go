@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,20 +25,60 @@ import (
 // 126-day rolling Sharpe) and returns its directory.
 func sampleReport(t testing.TB, o WriteOptions) (string, *engine.Result, Summary) {
 	t.Helper()
+	dir := filepath.Join(t.TempDir(), "report")
+	r, s, err := writeSample(dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, r, s
+}
+
+func writeSample(dir string, o WriteOptions) (*engine.Result, Summary, error) {
 	r, prices := synthetic(390*130, 3)
 	s, err := Compute(r, Options{Benchmark: buyAndHold(prices), Version: "v1.2.3-test",
 		RunDate: time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)})
 	if err != nil {
-		t.Fatal(err)
+		return nil, Summary{}, err
 	}
 	if o.Prices == nil {
 		o.Prices = map[string][]PricePoint{"SYN": prices}
 	}
-	dir := filepath.Join(t.TempDir(), "report")
-	if err := WriteDir(context.Background(), dir, r, s, o); err != nil {
-		t.Fatal(err)
+	return r, s, WriteDir(context.Background(), dir, r, s, o)
+}
+
+// shared holds the sample report with default options, written once for the tests that only
+// read it (its directory, Result and Summary): under -race each write cost 0.4 s. TestMain
+// removes its directory.
+var shared struct {
+	once sync.Once
+	tmp  string
+	dir  string
+	r    *engine.Result
+	s    Summary
+	err  error
+}
+
+// sharedReport is sampleReport(t, WriteOptions{}) for a test that changes none of what it gets.
+func sharedReport(t testing.TB) (string, *engine.Result, Summary) {
+	t.Helper()
+	shared.once.Do(func() {
+		if shared.tmp, shared.err = os.MkdirTemp("", "barkeep-reports-"); shared.err == nil {
+			shared.dir = filepath.Join(shared.tmp, "report")
+			shared.r, shared.s, shared.err = writeSample(shared.dir, WriteOptions{})
+		}
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
 	}
-	return dir, r, s
+	return shared.dir, shared.r, shared.s
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.tmp != "" {
+		os.RemoveAll(shared.tmp)
+	}
+	os.Exit(code)
 }
 
 func readFile(t testing.TB, path string) string {
@@ -58,7 +99,7 @@ var (
 // TestReportStructure compares the report's outline (sections, figures and key-figure cards,
 // in order) with testdata/structure.golden; go test -update rewrites it.
 func TestReportStructure(t *testing.T) {
-	dir, _, _ := sampleReport(t, WriteOptions{})
+	dir, _, _ := sharedReport(t)
 	html := readFile(t, filepath.Join(dir, HTMLFile))
 	var outline strings.Builder
 	for _, m := range sectionRE.FindAllStringSubmatch(html, -1) {
@@ -77,7 +118,7 @@ func TestReportStructure(t *testing.T) {
 // stats.json under the same key, for the strategy and the benchmark, and that each card shows
 // the table's text.
 func TestHTMLMatchesJSON(t *testing.T) {
-	dir, _, _ := sampleReport(t, WriteOptions{})
+	dir, _, _ := sharedReport(t)
 	html := readFile(t, filepath.Join(dir, HTMLFile))
 	var doc map[string]any
 	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(dir, StatsFile))), &doc); err != nil {
@@ -204,7 +245,7 @@ func TestNetworkRefsChecker(t *testing.T) {
 }
 
 func TestReportMakesNoNetworkReference(t *testing.T) {
-	dir, _, _ := sampleReport(t, WriteOptions{})
+	dir, _, _ := sharedReport(t)
 	if refs := networkRefs(readFile(t, filepath.Join(dir, HTMLFile))); len(refs) > 0 {
 		t.Errorf("index.html reaches for the network: %q", refs)
 	}
@@ -516,7 +557,7 @@ func tradesInHTML(t *testing.T, html string) (symbols []string, rows [][]any) {
 
 // The page holds every trade, so that sorting by PnL finds the worst of all of them.
 func TestTradesTableHoldsAll(t *testing.T) {
-	dir, r, _ := sampleReport(t, WriteOptions{})
+	dir, r, _ := sharedReport(t)
 	html := readFile(t, filepath.Join(dir, HTMLFile))
 	syms, rows := tradesInHTML(t, html)
 	if len(rows) != len(r.Trades) || len(syms) != 1 || syms[0] != "SYN" {
