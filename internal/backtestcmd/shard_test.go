@@ -24,7 +24,7 @@ var (
 func TestShardMergeEqualsSingleSweep(t *testing.T) {
 	store := filepath.Join(fixture(t), "bars.duckdb")
 	tmp := t.TempDir()
-	sweepArgs := []string{"--store", store, "--strategy", "sma", "--grid", "fast=2:10:2", "--grid", "slow=10,20,30", "--jobs", "1", "--pbo-blocks", "4"}
+	sweepArgs := append([]string{"--store", store, "--strategy", "sma", "--grid", "fast=2:10:2", "--grid", "slow=10,20,30", "--jobs", "1", "--pbo-blocks", "4"}, firstWeeks...)
 	single := filepath.Join(tmp, "single")
 	if code, _, stderr := runCmd(t, append(sweepArgs, "--out", single)...); code != 0 {
 		t.Fatalf("single sweep: exit %d: %s", code, stderr)
@@ -91,7 +91,8 @@ func TestMergeRefusesMismatchedShards(t *testing.T) {
 	tmp := t.TempDir()
 	shard := func(name string, extra ...string) string {
 		dir := filepath.Join(tmp, name)
-		args := append([]string{"--store", store, "--strategy", "sma", "--grid", "fast=2,4", "--grid", "slow=10,20", "--jobs", "1", "--quiet", "--out", dir}, extra...)
+		args := append([]string{"--store", store, "--strategy", "sma", "--grid", "fast=2,4", "--grid", "slow=10,20", "--jobs", "1", "--quiet", "--out", dir}, firstWeeks...)
+		args = append(args, extra...) // the later of two flags counts
 		if code, _, stderr := runCmd(t, args...); code != 0 {
 			t.Fatalf("%s: exit %d: %s", name, code, stderr)
 		}
@@ -100,7 +101,7 @@ func TestMergeRefusesMismatchedShards(t *testing.T) {
 	a0 := shard("a0", "--shard", "0/2")
 	a1 := shard("a1", "--shard", "1/2")
 	otherGrid := shard("grid1", "--shard", "1/2", "--grid", "stop_loss=0.05")
-	otherData := shard("data1", "--shard", "1/2", "--end", "2024-03-01")
+	otherData := shard("data1", "--shard", "1/2", "--end", "2024-01-11")
 	otherCost := shard("cost1", "--shard", "1/2", "--slippage-bps", "5")
 	three := shard("three", "--shard", "1/3")
 	for name, c := range map[string]struct {
@@ -148,7 +149,7 @@ func TestMergeRefusesMismatchedShards(t *testing.T) {
 func TestMergeEmptyShards(t *testing.T) {
 	store := filepath.Join(fixture(t), "bars.duckdb")
 	tmp := t.TempDir()
-	args := []string{"--store", store, "--strategy", "sma", "--grid", "fast=2,4", "--grid", "slow=10,20", "--jobs", "1", "--quiet", "--no-html"}
+	args := append([]string{"--store", store, "--strategy", "sma", "--grid", "fast=2,4", "--grid", "slow=10,20", "--jobs", "1", "--quiet", "--no-html"}, firstWeeks...)
 	single := filepath.Join(tmp, "single")
 	if code, _, stderr := runCmd(t, append(args, "--out", single)...); code != 0 {
 		t.Fatalf("single: exit %d: %s", code, stderr)

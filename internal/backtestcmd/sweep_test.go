@@ -38,14 +38,19 @@ func readSweepCSV(t *testing.T, dir string) [][]string {
 	return recs
 }
 
+// firstWeeks selects the fixture's first two weeks, 9 sessions of its 61: for the tests whose
+// point (a refusal, the order of parallel runs, shards against one sweep) holds over any span,
+// so that they replay a seventh of the bars.
+var firstWeeks = []string{"--start", "2024-01-02", "--end", "2024-01-12"}
+
 // The same sweep gives the same sweep.csv, byte for byte, whatever the number of workers.
 func TestSweepDeterministicAcrossJobs(t *testing.T) {
 	store := filepath.Join(fixture(t), "bars.duckdb")
 	var outs [][]byte
 	for _, jobs := range []string{"1", "4", "3"} {
 		out := filepath.Join(t.TempDir(), "sweep")
-		code, stdout, stderr := runCmd(t, "--store", store, "--out", out, "--strategy", "sma",
-			"--grid", "fast=2:10:2", "--grid", "slow=10,20,30", "--jobs", jobs)
+		code, stdout, stderr := runCmd(t, append([]string{"--store", store, "--out", out, "--strategy", "sma",
+			"--grid", "fast=2:10:2", "--grid", "slow=10,20,30", "--jobs", jobs}, firstWeeks...)...)
 		if code != 0 {
 			t.Fatalf("jobs %s: exit %d: %s", jobs, code, stderr)
 		}
@@ -70,8 +75,8 @@ func TestSweepRowEqualsSingleRun(t *testing.T) {
 		t.Run(store, func(t *testing.T) {
 			st := filepath.Join(dir, store)
 			out := filepath.Join(t.TempDir(), "sweep")
-			code, _, stderr := runCmd(t, "--store", st, "--out", out, "--strategy", "sma", "--param", "pct=0.5",
-				"--grid", "fast=5,10", "--grid", "slow=20,40", "--quiet")
+			code, _, stderr := runCmd(t, append([]string{"--store", st, "--out", out, "--strategy", "sma", "--param", "pct=0.5",
+				"--grid", "fast=5,10", "--grid", "slow=20,40", "--quiet"}, firstWeeks...)...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -87,8 +92,8 @@ func TestSweepRowEqualsSingleRun(t *testing.T) {
 				}
 				row := recs[1+i]
 				single := filepath.Join(t.TempDir(), "single")
-				code, _, stderr := runCmd(t, "--store", st, "--out", single, "--strategy", "sma", "--param", "pct=0.5",
-					"--param", "fast="+combo[0], "--param", "slow="+combo[1], "--quiet")
+				code, _, stderr := runCmd(t, append([]string{"--store", st, "--out", single, "--strategy", "sma", "--param", "pct=0.5",
+					"--param", "fast=" + combo[0], "--param", "slow=" + combo[1], "--quiet"}, firstWeeks...)...)
 				if code != 0 {
 					t.Fatalf("single run: exit %d: %s", code, stderr)
 				}
@@ -239,10 +244,12 @@ func TestSweepBadInput(t *testing.T) {
 // A sweep whose bars and runs cannot fit in the memory available is refused before a bar is
 // loaded, with one line naming the figure and --jobs.
 func TestSweepRefusesWhatDoesNotFit(t *testing.T) {
-	store := filepath.Join(fixture(t), "bars.duckdb")
+	// The fixture's smallest series, a month of AAPL minutes, whole: without --start or --end
+	// the estimate is the series' count, the bars the probe loads.
+	store := filepath.Join(fixture(t), "multi.duckdb")
 	defer func(f func() (int64, bool)) { availableMemory = f }(availableMemory)
 	args := func(out string, jobs string) []string {
-		return []string{"--store", store, "--out", out, "--strategy", "sma", "--grid", "fast=2,4,6,8", "--grid", "slow=10,20", "--jobs", jobs}
+		return []string{"--store", store, "--tf", "1Min", "--out", out, "--strategy", "sma", "--grid", "fast=2,4,6,8", "--grid", "slow=10,20", "--jobs", jobs}
 	}
 	// How much the fixture's sweep needs, from the same estimate the command makes.
 	code, stdout, stderr := runCmd(t, args(filepath.Join(t.TempDir(), "probe"), "1")...)
