@@ -1,7 +1,10 @@
 package backtestcmd
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -73,33 +76,33 @@ func TestKillLeavesWholeReport(t *testing.T) {
 	dir := fixture(t)
 	out := filepath.Join(t.TempDir(), "report")
 	store := filepath.Join(dir, "bars.duckdb")
+	// The fixture's first two weeks: the report is the same set of files, written and put in
+	// place the same way, whatever the span, and writing it is then about half of a run.
 	args := func(strategy string) []string {
-		return []string{"--quiet", "--store", store, "--out", out, "--strategy", strategy}
+		return append([]string{"--quiet", "--store", store, "--out", out, "--strategy", strategy}, firstWeeks...)
 	}
-	if b, err := backtestCommand(args("ema")...).CombinedOutput(); err != nil {
-		t.Fatalf("first run: %v\n%s", err, b)
-	}
+	// How long a whole run takes, to spread the kills over it: from its start to the report's
+	// path on stdout, printed once the report is in place. What follows (closing the store,
+	// exiting: a second under -race, whose runtime sleeps at exit) cannot leave half a report,
+	// so no kill is spent on it. The shorter of two runs, lest the machine's load on one
+	// stretch it.
+	first := timedRun(t, args("ema")...)
 	checkReport(t, out, "ema")
-
-	// How long a whole run takes, to spread the kills over it.
-	start := time.Now()
-	if b, err := backtestCommand(args("sma")...).CombinedOutput(); err != nil {
-		t.Fatalf("timing run: %v\n%s", err, b)
-	}
-	full := time.Since(start)
-	if b, err := backtestCommand(args("ema")...).CombinedOutput(); err != nil {
-		t.Fatalf("reset run: %v\n%s", err, b)
-	}
+	full := min(first, timedRun(t, args("sma")...))
+	checkReport(t, out, "sma")
+	t.Logf("a whole run takes %v to its report", full)
 
 	rng := rand.New(rand.NewPCG(7, 11))
-	want := "ema"
+	want := "sma"
+	other := map[string]string{"sma": "ema", "ema": "sma"}
 	for i := range kills(t) {
-		strategy := []string{"sma", "ema"}[i%2]
+		strategy := other[want] // never the report in place, so that old and new are told apart
 		cmd := backtestCommand(args(strategy)...)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(rng.Float64() * float64(full)))
+		after := time.Duration(rng.Float64() * float64(full))
+		time.Sleep(after)
 		cmd.Process.Signal(syscall.SIGKILL)
 		err := cmd.Wait()
 		if err == nil {
@@ -118,12 +121,41 @@ func TestKillLeavesWholeReport(t *testing.T) {
 		if got != want && got != strategy {
 			t.Fatalf("kill %d: report is from %s, want %s or %s", i, got, want, strategy)
 		}
+		t.Logf("kill %d after %v: the %s report in place (%v)", i, after.Round(time.Millisecond),
+			map[bool]string{true: "new", false: "old"}[got == strategy], err)
 		want = got
 		checkReport(t, out, got)
 	}
-	// No stray temporary directory is mistaken for the report, and the next run still works.
-	if b, err := backtestCommand(args("sma")...).CombinedOutput(); err != nil {
+	// No stray temporary directory is mistaken for the report, and the next run still works:
+	// with the strategy whose report is not in place, so that its own is seen to replace it.
+	next := other[want]
+	if b, err := backtestCommand(args(next)...).CombinedOutput(); err != nil {
 		t.Fatalf("run after kills: %v\n%s", err, b)
 	}
-	checkReport(t, out, "sma")
+	checkReport(t, out, next)
+}
+
+// timedRun runs the command to its end, and returns how long it took to print its first line
+// of output: with --quiet, the results path, once the results are written.
+func timedRun(t *testing.T, args ...string) time.Duration {
+	t.Helper()
+	cmd := backtestCommand(args...)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(stdout)
+	line, rerr := r.ReadString('\n')
+	took := time.Since(start)
+	io.Copy(io.Discard, r)
+	if err := cmd.Wait(); err != nil || rerr != nil {
+		t.Fatalf("%v: %v (%v); stdout %q; stderr %s", args, err, rerr, line, errb.String())
+	}
+	return took
 }
