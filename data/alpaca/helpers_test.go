@@ -131,7 +131,11 @@ func collect(ctx context.Context, s *Source, req data.Request) ([]data.Bar, int,
 
 // want selects the bars of syms in [start, end) from m, in the order Bars yields them.
 func want(m map[string][]data.Bar, syms []string, start, end time.Time) []data.Bar {
-	var out []data.Bar
+	n := 0
+	for _, sym := range syms {
+		n += len(m[sym])
+	}
+	out := make([]data.Bar, 0, n)
 	for _, sym := range syms {
 		for _, b := range m[sym] {
 			if !b.Time.Before(start) && b.Time.Before(end) {

@@ -109,23 +109,26 @@ func TestFaultRetriesSamePage(t *testing.T) {
 		alpacatest.Unavailable, alpacatest.Timeout, alpacatest.ConnReset,
 		alpacatest.Truncated, alpacatest.Malformed,
 	}
+	// Every fault meets the same bars; the server copies what it is given, so one set and
+	// its expected answer serve all of them.
+	m := map[string][]data.Bar{
+		"AAPL": genBars("AAPL", t0, time.Minute, 12000, false),
+		"MSFT": genBars("MSFT", t0, time.Minute, 12000, false),
+	}
+	syms := []string{"AAPL", "MSFT"}
+	end := t0.Add(12000 * time.Minute)
+	wantBars := want(m, syms, t0, end)
 	for _, f := range faults {
 		t.Run(f.String(), func(t *testing.T) {
-			m := map[string][]data.Bar{
-				"AAPL": genBars("AAPL", t0, time.Minute, 12000, false),
-				"MSFT": genBars("MSFT", t0, time.Minute, 12000, false),
-			}
 			srv := alpacatest.NewServer(t, alpacatest.Options{Bars: m,
 				Script: []alpacatest.Fault{alpacatest.NoFault, f}})
 			clk := newFakeClock()
 			src, _ := newTestSource(t, srv, clk, nil)
-			syms := []string{"AAPL", "MSFT"}
-			end := t0.Add(12000 * time.Minute)
 			got, _, err := collect(context.Background(), src, data.Request{Symbols: syms, Timeframe: data.OneMin, Start: t0, End: end})
 			if err != nil {
 				t.Fatal(err)
 			}
-			equalBars(t, got, want(m, syms, t0, end))
+			equalBars(t, got, wantBars)
 			log := srv.Log()
 			if len(log) != 4 {
 				t.Fatalf("server saw %d bar requests, want 4 (3 pages, one retried)", len(log))
