@@ -51,8 +51,8 @@ func TestDefaultCostsAndBenchmarkName(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "r")
-			code, stdout, stderr := runCmd(t, append([]string{"--store", store, "--out", out, "--param", "fast=5", "--param", "slow=20",
-				"--slippage-bps", "1"}, tt.args...)...)
+			args := append([]string{"--store", store, "--out", out, "--param", "fast=5", "--param", "slow=20", "--slippage-bps", "1"}, firstWeeks...)
+			code, stdout, stderr := runCmd(t, append(args, tt.args...)...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
@@ -81,7 +81,7 @@ func TestDefaultCostsAndBenchmarkName(t *testing.T) {
 func TestJSONAndQuiet(t *testing.T) {
 	store := filepath.Join(fixture(t), "bars.duckdb")
 	out := filepath.Join(t.TempDir(), "r")
-	code, stdout, stderr := runCmd(t, "--store", store, "--out", out, "--json")
+	code, stdout, stderr := runCmd(t, append([]string{"--store", store, "--out", out, "--json"}, firstWeeks...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -97,11 +97,11 @@ func TestJSONAndQuiet(t *testing.T) {
 	}
 
 	out = filepath.Join(t.TempDir(), "q")
-	code, stdout, stderr = runCmd(t, "--store", store, "--out", out, "--quiet", "--no-html")
+	code, stdout, stderr = runCmd(t, append([]string{"--store", store, "--out", out, "--quiet", "--no-html"}, firstWeeks...)...)
 	if code != 0 || stdout != out+"\n" || stderr != "" {
 		t.Errorf("--quiet: exit %d, stdout %q (want the path alone), stderr %q", code, stdout, stderr)
 	}
-	code, stdout, _ = runCmd(t, "--store", store, "--out", out, "--quiet", "--json")
+	code, stdout, _ = runCmd(t, append([]string{"--store", store, "--out", out, "--quiet", "--json"}, firstWeeks...)...)
 	if code != 0 || !json.Valid([]byte(stdout)) {
 		t.Errorf("--quiet --json: exit %d, stdout %.200q", code, stdout)
 	}

@@ -17,12 +17,13 @@ import (
 
 // A real sweep writes summary.json and daily_returns.csv beside sweep.csv: the returns of each
 // column compound to its row's total return, and summary.json's figures are in range and name
-// a combination that ran.
+// a combination that ran. Over the fixture's January: 21 sessions, enough for the default 16
+// blocks.
 func TestSweepSummaryAndDailyReturns(t *testing.T) {
 	store := filepath.Join(fixture(t), "bars.duckdb")
 	out := filepath.Join(t.TempDir(), "sweep")
 	code, _, stderr := runCmd(t, "--store", store, "--out", out, "--strategy", "sma",
-		"--grid", "fast=2:10:2", "--grid", "slow=10,20,30", "--min-trades", "0", "--quiet")
+		"--grid", "fast=2:10:2", "--grid", "slow=10,20,30", "--min-trades", "0", "--quiet", "--end", "2024-01-31")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
