@@ -16,7 +16,7 @@ func TestBacktestDiskFull(t *testing.T) {
 	dir := fixture(t)
 	disk := testfs.Tiny(t, "4m")
 	out := filepath.Join(disk, "report")
-	args := []string{"--quiet", "--store", filepath.Join(dir, "bars.duckdb"), "--out", out}
+	args := append([]string{"--quiet", "--store", filepath.Join(dir, "bars.duckdb"), "--out", out}, firstWeeks...)
 	if code, _, stderr := runCmd(t, append(args, "--strategy", "ema")...); code != 0 {
 		t.Fatalf("first report: exit %d: %s", code, stderr)
 	}
