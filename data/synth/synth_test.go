@@ -30,6 +30,15 @@ func tf(s string) data.Timeframe {
 func fetch(t testing.TB, src data.Source, req data.Request) []data.Bar {
 	t.Helper()
 	var out []data.Bar
+	scan(t, src, req, func(page []data.Bar) { out = append(out, page...) })
+	return out
+}
+
+// scan hands each page of req to f, failing on an error or an empty page. A test that looks
+// at each bar once scans rather than fetches: under -race, growing one slice to a year of
+// minute bars costs more than generating them.
+func scan(t testing.TB, src data.Source, req data.Request, f func(page []data.Bar)) {
+	t.Helper()
 	for page, err := range src.Bars(context.Background(), req) {
 		if err != nil {
 			t.Fatalf("Bars(%v %s..%s): %v", req.Symbols, req.Start, req.End, err)
@@ -37,14 +46,14 @@ func fetch(t testing.TB, src data.Source, req data.Request) []data.Bar {
 		if len(page) == 0 {
 			t.Fatalf("empty page")
 		}
-		out = append(out, page...)
+		f(page)
 	}
-	return out
 }
 
 // encode writes bars in a canonical text form.
 func encode(bars []data.Bar) []byte {
 	var buf bytes.Buffer
+	buf.Grow(96 * len(bars)) // a line is some 70 to 90 bytes; growing by doubling cost more under -race
 	for _, b := range bars {
 		// %v prints the shortest decimal that reads back as the same float64: exact and legible.
 		fmt.Fprintf(&buf, "%s %s %v %v %v %v %v %d %v\n", b.Symbol, b.Time.Format(time.RFC3339),
@@ -107,30 +116,39 @@ func TestRangeIndependent(t *testing.T) {
 
 func TestMinutesInSessions(t *testing.T) {
 	start, end := nyDay(2024, 1, 1), nyDay(2025, 1, 1)
-	bars := fetch(t, New(), req("1Min", start, end, "IBM"))
-	perDay := map[string][]data.Bar{}
-	for i, b := range bars {
-		if !calendar.InSession(b.Time) {
-			t.Fatalf("bar at %v is outside the regular session", b.Time.In(calendar.NewYork))
+	// Each day's first and last stamps, the bars being in order (checked as they come).
+	perDay := map[string][2]time.Time{}
+	var prev time.Time
+	scan(t, New(), req("1Min", start, end, "IBM"), func(page []data.Bar) {
+		for _, b := range page {
+			if !calendar.InSession(b.Time) {
+				t.Fatalf("bar at %v is outside the regular session", b.Time.In(calendar.NewYork))
+			}
+			if b.Time.Second() != 0 || b.Time.Nanosecond() != 0 || b.Time.Location() != time.UTC {
+				t.Fatalf("bar time %v is not a whole UTC minute", b.Time)
+			}
+			if !prev.IsZero() && !prev.Before(b.Time) {
+				t.Fatalf("bars out of order at %v", b.Time)
+			}
+			prev = b.Time
+			day := b.Time.In(calendar.NewYork).Format(time.DateOnly)
+			d, ok := perDay[day]
+			if !ok {
+				d[0] = b.Time
+			}
+			d[1] = b.Time
+			perDay[day] = d
 		}
-		if b.Time.Second() != 0 || b.Time.Nanosecond() != 0 || b.Time.Location() != time.UTC {
-			t.Fatalf("bar time %v is not a whole UTC minute", b.Time)
-		}
-		if i > 0 && !bars[i-1].Time.Before(b.Time) {
-			t.Fatalf("bars out of order at %v", b.Time)
-		}
-		day := b.Time.In(calendar.NewYork).Format(time.DateOnly)
-		perDay[day] = append(perDay[day], b)
-	}
+	})
 	n := 0
 	for s := range calendar.Sessions(start, end) {
 		n++
-		day := perDay[s.Date.Format(time.DateOnly)]
-		if len(day) == 0 {
+		day, ok := perDay[s.Date.Format(time.DateOnly)]
+		if !ok {
 			t.Errorf("no bars on %s", s.Date.Format(time.DateOnly))
 			continue
 		}
-		first, last := day[0].Time, day[len(day)-1].Time
+		first, last := day[0], day[1]
 		if !first.Equal(s.Open) || !last.Equal(s.Close.Add(-time.Minute)) {
 			t.Errorf("%s: bars from %v to %v, want %v to %v", s.Date.Format(time.DateOnly),
 				first.In(calendar.NewYork), last.In(calendar.NewYork), s.Open.In(calendar.NewYork), s.Close.Add(-time.Minute).In(calendar.NewYork))
@@ -144,18 +162,19 @@ func TestMinutesInSessions(t *testing.T) {
 func TestBarsValid(t *testing.T) {
 	for _, tfs := range []string{"1Min", "5Min", "1Hour", "1Day", "1Week", "1Month", "12Month"} {
 		t.Run(tfs, func(t *testing.T) {
-			bars := fetch(t, New(WithSeed(7)), req(tfs, nyDay(2020, 1, 1), nyDay(2021, 1, 1), "A", "ZZZZ", "BRK.B"))
-			for _, b := range bars {
-				if err := b.Validate(); err != nil {
-					t.Fatal(err)
+			scan(t, New(WithSeed(7)), req(tfs, nyDay(2020, 1, 1), nyDay(2021, 1, 1), "A", "ZZZZ", "BRK.B"), func(page []data.Bar) {
+				for _, b := range page {
+					if err := b.Validate(); err != nil {
+						t.Fatal(err)
+					}
+					if b.VWAP < b.Low || b.VWAP > b.High {
+						t.Fatalf("%s %v: VWAP %v outside [%v, %v]", b.Symbol, b.Time, b.VWAP, b.Low, b.High)
+					}
+					if !(b.Volume >= 1) || b.TradeCount < 1 || float64(b.TradeCount) > b.Volume {
+						t.Fatalf("%s %v: volume %v, %d trades", b.Symbol, b.Time, b.Volume, b.TradeCount)
+					}
 				}
-				if b.VWAP < b.Low || b.VWAP > b.High {
-					t.Fatalf("%s %v: VWAP %v outside [%v, %v]", b.Symbol, b.Time, b.VWAP, b.Low, b.High)
-				}
-				if !(b.Volume >= 1) || b.TradeCount < 1 || float64(b.TradeCount) > b.Volume {
-					t.Fatalf("%s %v: volume %v, %d trades", b.Symbol, b.Time, b.Volume, b.TradeCount)
-				}
-			}
+			})
 		})
 	}
 }
@@ -269,7 +288,8 @@ func TestMissingMinutes(t *testing.T) {
 		slots += int(s.Close.Sub(s.Open) / time.Minute)
 	}
 	for _, sym := range []string{"AAPL", "GE", "T"} {
-		n := len(fetch(t, New(), req("1Min", start, end, sym)))
+		n := 0
+		scan(t, New(), req("1Min", start, end, sym), func(page []data.Bar) { n += len(page) })
 		rate := 1 - float64(n)/float64(slots)
 		if rate < 0.01 || rate > 0.02 {
 			t.Errorf("%s: %.4f of minutes missing, want 1-2%%", sym, rate)
@@ -297,17 +317,18 @@ func TestRealistic(t *testing.T) {
 		t.Logf("%s: vol %.2f, first close %.2f, range %.2f..%.2f", sym, vol, daily[0].Close, lo, hi)
 	}
 	// Volume is U-shaped over the session.
-	minutes := fetch(t, New(), req("1Min", nyDay(2024, 1, 1), nyDay(2024, 4, 1), "AAPL"))
 	var edge, middle, ne, nm float64
-	for _, b := range minutes {
-		ny := b.Time.In(calendar.NewYork)
-		switch m := ny.Hour()*60 + ny.Minute(); {
-		case m < 10*60 || m >= 15*60+30:
-			edge, ne = edge+b.Volume, ne+1
-		case m >= 12*60 && m < 13*60:
-			middle, nm = middle+b.Volume, nm+1
+	scan(t, New(), req("1Min", nyDay(2024, 1, 1), nyDay(2024, 4, 1), "AAPL"), func(page []data.Bar) {
+		for _, b := range page {
+			ny := b.Time.In(calendar.NewYork)
+			switch m := ny.Hour()*60 + ny.Minute(); {
+			case m < 10*60 || m >= 15*60+30:
+				edge, ne = edge+b.Volume, ne+1
+			case m >= 12*60 && m < 13*60:
+				middle, nm = middle+b.Volume, nm+1
+			}
 		}
-	}
+	})
 	if edge/ne < 1.5*middle/nm {
 		t.Errorf("mean minute volume near open/close %.0f, midday %.0f: no U shape", edge/ne, middle/nm)
 	}
