@@ -147,6 +147,7 @@ func TestBacktestDeterministicAcrossStores(t *testing.T) {
 		o.store = filepath.Join(dir, store)
 		o.out = filepath.Join(t.TempDir(), "r")
 		o.quiet = true
+		o.noHTML = true // only stats.json and trades.csv are compared
 		if err := backtest(context.Background(), o, &bytes.Buffer{}, &bytes.Buffer{}, now); err != nil {
 			t.Fatal(err)
 		}

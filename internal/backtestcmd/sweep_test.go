@@ -93,7 +93,7 @@ func TestSweepRowEqualsSingleRun(t *testing.T) {
 				row := recs[1+i]
 				single := filepath.Join(t.TempDir(), "single")
 				code, _, stderr := runCmd(t, append([]string{"--store", st, "--out", single, "--strategy", "sma", "--param", "pct=0.5",
-					"--param", "fast=" + combo[0], "--param", "slow=" + combo[1], "--quiet"}, firstWeeks...)...)
+					"--param", "fast=" + combo[0], "--param", "slow=" + combo[1], "--quiet", "--no-html"}, firstWeeks...)...)
 				if code != 0 {
 					t.Fatalf("single run: exit %d: %s", code, stderr)
 				}
