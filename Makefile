@@ -48,13 +48,14 @@ depcheck:
 		grep -v '^github.com/barkeep-trading/barkeep'; then \
 		echo "$(STDLIB_ONLY) must use the standard library only" >&2; exit 1; fi
 
-# Every test runs under the race detector, fuzz targets on their seed corpora as plain tests.
+# Every test runs under the race detector, fuzz targets on their seed corpora as plain tests;
+# -vet=off because make vet ran every check go test would (and more) just before.
 # On two cores it took 3.5 minutes with a warm build cache and 8.8 from a fresh clone with a
 # cold one (2026-12-05, load about 1-2; README.md, Development). What takes longer is opt-in:
 # make scale (years of minute bars), make fuzz-short and make fuzz (fuzzing proper),
 # BARKEEP_KILLS=N for more SIGKILLs.
 test: vet depcheck
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -vet=off $(PKGS)
 
 # A -race binary sleeps a second before it exits (GORACE atexit_sleep_ms, default 1000) so
 # that late goroutines may still race; a finished test binary has none, and the process
