@@ -83,15 +83,15 @@ func TestWalkForwardWritesResults(t *testing.T) {
 // No window's choice depends on a bar after its train span: changing every later bar leaves
 // it as it was, while changing a bar inside the span changes its in-sample figure.
 //
-// Over the fixture's first 31 sessions, windows of train=10,test=5 lay out as train=20,test=10
+// Over the fixture's first 19 sessions, windows of train=6,test=3 lay out as train=20,test=10
 // do over all 61 (TestWalkForwardWritesResults): five windows, the last testing one day, at
-// half the bars a window.
+// under a third of the bars a window.
 func TestWalkForwardSeesNoFuture(t *testing.T) {
 	ctx := context.Background()
 	o := defaults()
 	o.store = filepath.Join(fixture(t), "bars.duckdb")
 	o.strategy = "sma"
-	o.end = "2024-02-14"
+	o.end = "2024-01-29"
 	cfg, err := engineConfig(o)
 	if err != nil {
 		t.Fatal(err)
@@ -117,9 +117,9 @@ func TestWalkForwardSeesNoFuture(t *testing.T) {
 	}
 	sc, _ := reports.NewScorer(reports.Options{})
 	dates, starts := sweep.Days(bars)
-	spec := sweep.WalkSpec{Train: 10, Test: 5, Step: 5}
+	spec := sweep.WalkSpec{Train: 6, Test: 3, Step: 3}
 	wins := spec.Windows(len(dates))
-	if len(dates) != 31 || len(wins) != 5 || wins[4].TestStart != 30 || wins[4].TestEnd != 30 {
+	if len(dates) != 19 || len(wins) != 5 || wins[4].TestStart != 18 || wins[4].TestEnd != 18 {
 		t.Fatalf("%d sessions, %d windows (%v): want 31 and 5, the last testing one day", len(dates), len(wins), wins)
 	}
 	choose := func(b []data.Bar, wins []sweep.Window) []walkChoice {
