@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -181,14 +180,12 @@ func TestFillTFProperties(t *testing.T) {
 				dayStart, _ := calendar.DaySpan(cut)
 				n := len(a.log)
 				for i, l := range a.log {
-					if f := strings.Fields(l); len(f) > 1 {
-						if tm, err := time.Parse(time.RFC3339, f[1]); err == nil && !tm.Before(dayStart) {
-							n = i
-							break
-						}
+					if l.kind == "bar" && !l.time.Before(dayStart) {
+						n = i
+						break
 					}
 				}
-				if n == 0 || len(b.log) < n || !slices.Equal(a.log[:n], b.log[:n]) {
+				if n == 0 || len(b.log) < n || !a.log[:n].equal(b.log[:n]) {
 					t.Fatalf("k=%d: the strategy's view before %v depends on later minutes (%d lines)", k, cut, n)
 				}
 				if reflect.DeepEqual(ra.Equity, rb.Equity) {

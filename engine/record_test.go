@@ -47,7 +47,7 @@ func TestRunRecorded(t *testing.T) {
 			if got.Orders != nil || got.Fills != nil || got.Trades != nil {
 				t.Fatalf("RunRecorded's Result keeps records: %d orders, %d fills, %d trades", len(got.Orders), len(got.Fills), len(got.Trades))
 			}
-			if !reflect.DeepEqual(a.log, b.log) {
+			if !a.log.equal(b.log) {
 				t.Fatal("the strategy saw something else with a recorder")
 			}
 			if !reflect.DeepEqual(tp.orders, want.Orders) {

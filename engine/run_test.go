@@ -68,10 +68,43 @@ func walkBars(seed uint64, syms []string, n int, extended bool) []data.Bar {
 type chaos struct {
 	rng   *rand.Rand
 	syms  []string
-	log   []string
+	log   chaosLog
 	cash0 float64
 	cash  float64 // rebuilt from fills
 	t     *testing.T
+}
+
+// entry is one line of a chaos log: what the strategy observed at a bar (kind "bar"), or an
+// order it placed ("submit", "target") or cancelled ("cancel") and the answer. Entries compare
+// with ==, every field exactly; they hold values rather than text because formatting them cost
+// a third of the engine's tests under -race.
+type entry struct {
+	kind      string
+	sym       string
+	time, now time.Time
+	eq, cash  float64
+	pos       Position
+	open      int
+	id        OrderID
+	order     Order
+	pct       float64
+	err       string
+}
+
+// chaosLog holds its entries by pointer: growing a slice of the large entries themselves cost
+// more under -race than formatting them had.
+type chaosLog []*entry
+
+// equal says whether two logs hold equal entries.
+func (l chaosLog) equal(o chaosLog) bool {
+	return slices.EqualFunc(l, o, func(a, b *entry) bool { return *a == *b })
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 func newChaos(t *testing.T, seed uint64, syms []string) *chaos {
@@ -89,8 +122,8 @@ func (c *chaos) OnFill(e *Env, f Fill) {
 
 func (c *chaos) OnBar(e *Env, b data.Bar) error {
 	eq := e.Equity()
-	c.log = append(c.log, fmt.Sprintf("%s %s now=%s eq=%.6f cash=%.6f pos=%+v open=%d",
-		b.Symbol, b.Time.Format(time.RFC3339), e.Now().Format(time.RFC3339), eq, e.Cash(), e.Position(b.Symbol), e.OpenOrders("")))
+	c.log = append(c.log, &entry{kind: "bar", sym: b.Symbol, time: b.Time, now: e.Now(), eq: eq, cash: e.Cash(),
+		pos: e.Position(b.Symbol), open: e.OpenOrders("")})
 	// Observations steer the draw: a leak would change the orders, not just the log.
 	if int(eq*100)%7 == 0 {
 		c.rng.IntN(2)
@@ -113,15 +146,15 @@ func (c *chaos) OnBar(e *Env, b data.Bar) error {
 		o.StopPrice = ref * (1 + 0.02*(c.rng.Float64()-0.5))
 		c.exotic(&o, ref)
 		id, err := e.Submit(o)
-		c.log = append(c.log, fmt.Sprintf("submit %d %+v err=%v", id, o, err))
+		c.log = append(c.log, &entry{kind: "submit", id: id, order: o, err: errText(err)})
 	case r < 8:
 		pct := 2*c.rng.Float64() - 1
 		id, err := e.TargetPercent(b.Symbol, pct)
-		c.log = append(c.log, fmt.Sprintf("target %s %.4f -> %d %v", b.Symbol, pct, id, err))
+		c.log = append(c.log, &entry{kind: "target", sym: b.Symbol, pct: pct, id: id, err: errText(err)})
 	case r < 9:
 		id := OrderID(1 + c.rng.IntN(max(1, len(c.log))))
 		err := e.Cancel(id)
-		c.log = append(c.log, fmt.Sprintf("cancel %d %v", id, err))
+		c.log = append(c.log, &entry{kind: "cancel", id: id, err: errText(err)})
 	case r < 10:
 		e.CancelAll(b.Symbol)
 	}
@@ -342,20 +375,17 @@ func TestNoLookAhead(t *testing.T) {
 			a, b := newChaos(t, 8, syms), newChaos(t, 8, syms)
 			ra := run(t, cfg, past, a)
 			rb := run(t, cfg, mixed, b)
-			logUpTo := func(c *chaos) []string {
+			logUpTo := func(c *chaos) chaosLog {
 				// Entries up to the first bar line at or after cut.
 				for i, l := range c.log {
-					if f := strings.Fields(l); len(f) > 1 && !strings.HasPrefix(l, "submit") &&
-						!strings.HasPrefix(l, "target") && !strings.HasPrefix(l, "cancel") {
-						if tm, err := time.Parse(time.RFC3339, f[1]); err == nil && !tm.Before(cut) {
-							return c.log[:i]
-						}
+					if l.kind == "bar" && !l.time.Before(cut) {
+						return c.log[:i]
 					}
 				}
 				return c.log
 			}
 			la, lb := logUpTo(a), logUpTo(b)
-			if len(la) == 0 || !slices.Equal(la, lb) {
+			if len(la) == 0 || !la.equal(lb) {
 				t.Fatalf("k=%d config %d: the strategy's view before %v depends on later bars", k, ci, cut)
 			}
 			submitted := func(r *Result) []OrderRecord {
