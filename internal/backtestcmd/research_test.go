@@ -115,8 +115,8 @@ func TestSweepSummaryAndDailyReturns(t *testing.T) {
 func TestSweepResearchFlags(t *testing.T) {
 	store := filepath.Join(fixture(t), "bars.duckdb")
 	out := filepath.Join(t.TempDir(), "sweep")
-	code, _, stderr := runCmd(t, "--store", store, "--out", out, "--strategy", "sma", "--grid", "fast=2,4", "--grid", "slow=10,20",
-		"--pbo-blocks", "4", "--quiet")
+	code, _, stderr := runCmd(t, append([]string{"--store", store, "--out", out, "--strategy", "sma", "--grid", "fast=2,4", "--grid", "slow=10,20",
+		"--pbo-blocks", "4", "--quiet"}, firstWeeks...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}

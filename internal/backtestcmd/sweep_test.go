@@ -150,8 +150,8 @@ func sameValue(field string, v any) bool {
 func TestSweepReport(t *testing.T) {
 	store := filepath.Join(fixture(t), "bars.duckdb")
 	out := filepath.Join(t.TempDir(), "sweep")
-	code, stdout, stderr := runCmd(t, "--store", store, "--out", out, "--strategy", "sma", "--grid", "fast=5,10,20",
-		"--grid", "slow=20,40", "--rank", "max_drawdown", "--top", "2", "--benchmark", "none")
+	code, stdout, stderr := runCmd(t, append([]string{"--store", store, "--out", out, "--strategy", "sma", "--grid", "fast=5,10,20",
+		"--grid", "slow=20,40", "--rank", "max_drawdown", "--top", "2", "--benchmark", "none"}, firstWeeks...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
