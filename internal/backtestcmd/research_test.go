@@ -144,7 +144,7 @@ func TestBootstrapStatsJSON(t *testing.T) {
 	var cis []any
 	for _, seed := range []string{"3", "3", "4"} {
 		out := filepath.Join(t.TempDir(), "r")
-		code, _, stderr := runCmd(t, "--store", store, "--out", out, "--bootstrap", "300", "--seed", seed, "--quiet", "--no-html")
+		code, _, stderr := runCmd(t, append([]string{"--store", store, "--out", out, "--bootstrap", "300", "--seed", seed, "--quiet", "--no-html"}, firstWeeks...)...)
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
