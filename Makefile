@@ -54,8 +54,11 @@ depcheck:
 # cold one (2026-12-05, load about 1-2; README.md, Development). What takes longer is opt-in:
 # make scale (years of minute bars), make fuzz-short and make fuzz (fuzzing proper),
 # BARKEEP_KILLS=N for more SIGKILLs.
+# The two longest packages (process, signal and fault tests) come first: go test builds and
+# runs packages in the order given, and a long pole started last lengthens the whole run.
+SLOW_PKGS := ./internal/fetchcmd ./internal/backtestcmd
 test: vet depcheck
-	$(GO) test -race -count=1 -vet=off $(PKGS)
+	$(GO) test -race -count=1 -vet=off $(if $(filter ./...,$(PKGS)),$(SLOW_PKGS)) $(PKGS)
 
 # A -race binary sleeps a second before it exits (GORACE atexit_sleep_ms, default 1000) so
 # that late goroutines may still race; a finished test binary has none, and the process
