@@ -292,7 +292,7 @@ func TestInterrupt(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and signals the binary")
 	}
-	startDay, endDay := "2023-01-01", "2023-03-31"
+	startDay, endDay := "2023-01-01", "2023-02-28"
 	r := span(t, startDay, endDay)
 	want := wantBars(t, twoStocks, data.OneMin, r)
 	forEachStore(t, func(t *testing.T, store string) {
@@ -426,7 +426,7 @@ func TestKillDuringCreate(t *testing.T) {
 		t.Skip("starts and kills the binary")
 	}
 	syms := []string{"AAPL"}
-	const startDay, endDay = "2024-01-02", "2024-01-12"
+	const startDay, endDay = "2024-01-02", "2024-01-04"
 	r := span(t, startDay, endDay)
 	for _, k := range storeKinds {
 		t.Run(k.name, func(t *testing.T) {
