@@ -28,7 +28,7 @@ const (
 
 // Concurrency sizes: small enough for a 2-core machine, large enough that a write takes a while.
 const (
-	genCount    = 12
+	genCount    = 8
 	genBars     = 3000
 	readerCount = 2
 )
