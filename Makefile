@@ -50,8 +50,8 @@ depcheck:
 
 # Every test runs under the race detector, fuzz targets on their seed corpora as plain tests;
 # -vet=off because make vet ran every check go test would (and more) just before.
-# On two cores it took 3.5 minutes with a warm build cache and 8.8 from a fresh clone with a
-# cold one (2026-12-05, load about 1-2; README.md, Development). What takes longer is opt-in:
+# On two cores it took 131 s with a warm build cache and 293 s from a fresh clone with a cold
+# one (2026-12-06, load about 2; README.md, Development). What takes longer is opt-in:
 # make scale (years of minute bars), make fuzz-short and make fuzz (fuzzing proper),
 # BARKEEP_KILLS=N for more SIGKILLs.
 # The two longest packages (process, signal and fault tests) come first: go test builds and
