@@ -8,6 +8,11 @@ import (
 // NewYork is the exchange time zone of US equities.
 var NewYork = mustLoad("America/New_York")
 
+// Chicago is the clock Alpaca stamped crypto days with before about mid 2025 (alpaca-py#169);
+// a third-party report has UTC midnight since. The documents are silent on both
+// (docs.alpaca.markets/reference/cryptobars-1), so data/fetch reads the alignment from the bars.
+var Chicago = mustLoad("America/Chicago")
+
 func mustLoad(name string) *time.Location {
 	loc, err := time.LoadLocation(name)
 	if err != nil {

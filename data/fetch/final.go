@@ -7,23 +7,10 @@ import (
 	"github.com/barkeep-trading/barkeep/data/calendar"
 )
 
-// chicago is the clock Alpaca stamped crypto days with before about mid 2025 (alpaca-py#169);
-// a third-party report has UTC midnight since. The documents are silent on both
-// (docs.alpaca.markets/reference/cryptobars-1), so the alignment is read from the bars.
-var chicago = mustZone("America/Chicago")
-
-func mustZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
 // dayZones are the clocks whose midnight a daily, weekly or monthly bar may open at: New York
 // for stocks (daily stock bars are stamped 04:00Z/05:00Z, docs.alpaca.markets/reference/
 // stockbars), Chicago or UTC for crypto.
-var dayZones = []*time.Location{calendar.NewYork, chicago, time.UTC}
+var dayZones = []*time.Location{calendar.NewYork, calendar.Chicago, time.UTC}
 
 // FormingStart returns the open time of the bar of tf that is still forming at now, by the
 // data server's clock: every bar that opens before it has ended and is final, and that bar and
