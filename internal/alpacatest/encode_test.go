@@ -8,7 +8,9 @@ import (
 	"testing"
 )
 
-// TestAppendFloat holds the server's fast price formatting equal to strconv's shortest 'f'.
+// TestAppendFloat holds the server's fast price formatting equal to strconv's shortest 'f':
+// prices go out as JSON numbers that the SDK decodes into float64 (marketdata/entities.go, Bar
+// and CryptoBar), so each must read back as the very float64 the source holds (appendBar).
 func TestAppendFloat(t *testing.T) {
 	// Both sides append to buffers reused across the 3.4 million values, and Helper is called
 	// only on a failure: under -race the per-value allocations and Helper's stack walk cost

@@ -790,6 +790,13 @@ func appendPage(b []byte, segs []segment, from, to, total int, crypto bool) []by
 	return append(b, '}')
 }
 
+// appendBar writes one bar object as the bars endpoints answer it: fields t, o, h, l, c, v, n,
+// vw (docs.alpaca.markets/reference/stockbars and cryptobars-1), prices as JSON numbers, which
+// the SDK decodes into float64 (marketdata/entities.go, Bar and CryptoBar; easyjson's
+// in.Float64 in entities_easyjson.go), stock volume as a whole number (Bar.Volume is uint64),
+// crypto volume as a fraction (CryptoBar.Volume is float64). How many digits Alpaca writes is
+// not documented; the shortest decimal that reads back as the price is what any JSON encoder
+// of a float64 writes, and what appendFloat writes.
 func appendBar(b []byte, bar *data.Bar, crypto bool) []byte {
 	b = append(b, `{"t":"`...)
 	b = bar.Time.UTC().AppendFormat(b, time.RFC3339)
